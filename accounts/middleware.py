@@ -1,0 +1,36 @@
+"""Put the organization and the caller's membership on every ``/o/<org-slug>/…`` request."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+
+from accounts.tenancy import get_membership
+
+
+class OrganizationMiddleware:
+    """Resolve ``org_slug`` from the URL into ``request.membership`` and ``request.organization``.
+
+    Anonymous visitors are sent to log in; a signed-in user without an active
+    membership gets a 404, so another tenant's existence is never confirmed.
+    The API resolves its tenant in its own views, after DRF has authenticated
+    the bearer token.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        request.organization = None
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get("org_slug")
+        if slug is None or request.path_info.startswith("/api/"):
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        request.membership = get_membership(request.user, slug)
+        request.organization = request.membership.organization
+        request.session["last_org"] = slug
+        return None

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OkrConfig(AppConfig):
+    name = "okr"
+    verbose_name = "OKRs"

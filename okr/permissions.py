@@ -1,0 +1,82 @@
+"""Who may do what (SPEC section 6). One module, used by the HTML views and the API.
+
+Visibility answers 404 (see ``selectors.py``); these rules answer 403 with a
+message, through ``PermissionDenied``. Roles are cumulative: admin ⊇ manager ⊇
+member.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import Membership, Role
+from okr.models import KeyResult, Level, Objective, Visibility
+
+
+def objective_visibility_filter(membership: Membership) -> Q:
+    """A Q on Objective: the objectives this member can see."""
+    if membership.is_admin:
+        return Q()
+    owns_a_key_result = Exists(
+        KeyResult.objects.filter(objective=OuterRef("pk"), owner_id=membership.user_id)
+    )
+    return Q(visibility=Visibility.ORGANIZATION) | Q(owner_id=membership.user_id) | owns_a_key_result
+
+
+def can_view_objective(membership: Membership, objective: Objective) -> bool:
+    if membership.is_admin or objective.visibility == Visibility.ORGANIZATION:
+        return True
+    if objective.owner_id == membership.user_id:
+        return True
+    return objective.key_results.filter(owner_id=membership.user_id).exists()
+
+
+def require_admin(membership: Membership, action: str = "do this") -> None:
+    if not membership.is_admin:
+        raise PermissionDenied(f"Only admins can {action}.")
+
+
+def require_objective_rights(membership: Membership, *, level: str, owner_id: int | None) -> None:
+    """May this member create, edit or delete an objective of this level and owner?"""
+    if membership.is_admin:
+        return
+    if level == Level.COMPANY:
+        raise PermissionDenied("Only admins can manage company objectives.")
+    if membership.is_manager:
+        return
+    if level == Level.TEAM:
+        raise PermissionDenied("Only managers and admins can manage team objectives.")
+    if owner_id != membership.user_id:
+        raise PermissionDenied("Members can only manage their own personal objectives.")
+
+
+def can_edit_objective(membership: Membership, objective: Objective) -> bool:
+    try:
+        require_objective_rights(membership, level=objective.level, owner_id=objective.owner_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def require_check_in_rights(membership: Membership, key_result: KeyResult) -> None:
+    """Check-ins: the key result's owner, the objective's owner, managers and admins."""
+    if membership.is_manager:
+        return
+    if membership.user_id in (key_result.owner_id, key_result.objective.owner_id):
+        return
+    raise PermissionDenied(
+        "Only the key result's owner, the objective's owner, managers and admins can check in."
+    )
+
+
+def can_check_in(membership: Membership, key_result: KeyResult) -> bool:
+    try:
+        require_check_in_rights(membership, key_result)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def can_manage_organization(membership: Membership) -> bool:
+    return membership.role == Role.ADMIN

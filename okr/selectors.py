@@ -1,0 +1,116 @@
+"""Tenant-scoped reads and the access helpers that answer 404.
+
+Every lookup filters by the organization of the caller's membership; a row of
+another organization, or one the caller may not see, does not exist for them
+(``Http404``). Permission to *act* on a visible row is ``permissions.py``'s.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Membership
+from okr import permissions
+from okr.models import Activity, CheckIn, Cycle, CycleStatus, KeyResult, Objective, Visibility
+
+
+def visible_objectives(membership: Membership) -> QuerySet[Objective]:
+    """The objectives of the member's organization that they can see."""
+    return Objective.objects.filter(
+        permissions.objective_visibility_filter(membership),
+        organization_id=membership.organization_id,
+    )
+
+
+def visible_key_results(membership: Membership) -> QuerySet[KeyResult]:
+    """Key results of visible objectives (a private objective's key results are private too)."""
+    return KeyResult.objects.filter(
+        organization_id=membership.organization_id,
+        objective__in=visible_objectives(membership),
+    )
+
+
+def visible_check_ins(membership: Membership) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(
+        organization_id=membership.organization_id,
+        key_result__objective__in=visible_objectives(membership),
+    )
+
+
+def visible_activity(membership: Membership) -> QuerySet[Activity]:
+    """The activity log, less the rows about private objectives the member may not see."""
+    activity = Activity.objects.filter(organization_id=membership.organization_id)
+    if membership.is_admin:
+        return activity
+    visible_private = visible_objectives(membership).filter(visibility=Visibility.PRIVATE)
+    return activity.filter(Q(is_private=False) | Q(objective__in=visible_private))
+
+
+def get_objective_for(membership: Membership, pk) -> Objective:
+    """The objective, if it is the member's organization's and they can see it; else 404."""
+    objective = (
+        visible_objectives(membership)
+        .select_related("cycle", "owner", "team", "parent_key_result")
+        .filter(pk=_as_id(pk))
+        .first()
+    )
+    if objective is None:
+        raise Http404("No such objective.")
+    return objective
+
+
+def get_key_result_for(membership: Membership, pk) -> KeyResult:
+    key_result = (
+        visible_key_results(membership)
+        .select_related("objective", "objective__cycle", "owner")
+        .filter(pk=_as_id(pk))
+        .first()
+    )
+    if key_result is None:
+        raise Http404("No such key result.")
+    return key_result
+
+
+def get_cycle_for(membership: Membership, pk) -> Cycle:
+    cycle = Cycle.objects.filter(organization_id=membership.organization_id, pk=_as_id(pk)).first()
+    if cycle is None:
+        raise Http404("No such cycle.")
+    return cycle
+
+
+def _as_id(pk) -> int:
+    """A path or query id; anything that is not a positive integer matches nothing."""
+    try:
+        value = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("Not found.") from None
+    if value <= 0 or value > 2**63 - 1:
+        raise Http404("Not found.")
+    return value
+
+
+def cycles_of(membership: Membership) -> QuerySet[Cycle]:
+    return Cycle.objects.filter(organization_id=membership.organization_id)
+
+
+def current_cycle(membership: Membership, today: datetime.date | None = None) -> Cycle | None:
+    """The active cycle containing today with the latest start (cycles may overlap)."""
+    today = today or membership.organization.local_date()
+    return (
+        cycles_of(membership)
+        .filter(status=CycleStatus.ACTIVE, start_date__lte=today, end_date__gte=today)
+        .order_by("-start_date", "-id")
+        .first()
+    )
+
+
+def default_cycle(membership: Membership) -> Cycle | None:
+    """What a page shows when no cycle is asked for: the current one, else the newest."""
+    return current_cycle(membership) or cycles_of(membership).order_by("-start_date", "-id").first()
+
+
+def recent_activity(membership: Membership, limit: int = 15) -> list[Activity]:
+    return list(visible_activity(membership).select_related("actor")[:limit])

@@ -1,0 +1,50 @@
+"""Test settings: the real settings, made fast and deterministic.
+
+``DATABASE_URL`` and ``REDIS_URL`` are honoured (CI points them at PostgreSQL
+and Redis). Tasks still run eagerly by default so that a test sees the roll-up
+it caused; the service tests start a real worker on the Redis broker and turn
+eager mode off for their duration (``tests/okr/test_rollup_worker.py``).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+
+from okr.settings import *  # noqa: E402,F403
+from okr.settings import DATABASES, REDIS_URL  # noqa: E402
+
+DEBUG = False
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+ALLOWED_HOSTS = ["*"]
+SITE_URL = "http://testserver"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Eager unless a test starts a worker; see the module docstring.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+# Each test gets a clean throttle state: the cache is per process, not shared Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+AUTH_THROTTLE_RATE = "1000/minute"
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+
+USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+USES_REDIS = bool(REDIS_URL)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"null": {"class": "logging.NullHandler"}},
+    "root": {"handlers": ["null"], "level": "WARNING"},
+}
