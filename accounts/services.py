@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import (
+    ApiToken,
     Invitation,
     Membership,
     Organization,
@@ -374,3 +375,31 @@ def invitation_accept(
         summary=f"{account.email} joined as {membership.role}",
     )
     return membership
+
+
+# --- The signed-in user's own account ----------------------------------------------------
+
+
+@transaction.atomic
+def user_update(*, user: User, **changes: Any) -> User:
+    """Edit one's own name and notification preference (the profile page, ``PATCH /me/``)."""
+    allowed = ("name", "checkin_reminders")
+    changes = {field: value for field, value in changes.items() if field in allowed}
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+    for field, value in changes.items():
+        setattr(user, field, value)
+    try:
+        user.clean_fields(exclude=["password", "email", "last_login", "date_joined"])
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from None
+    if changes:
+        user.save(update_fields=list(changes))
+    return user
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """Revoke one of the user's own API tokens; another user's token is unknown (404 upstream)."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise ApiToken.DoesNotExist
