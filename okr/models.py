@@ -251,7 +251,13 @@ class Activity(models.Model):
 
 
 class ReminderDelivery(models.Model):
-    """The claim that makes reminders exactly-once: one row per membership and local date."""
+    """The claim that makes reminders exactly-once: one row per membership and local date.
+
+    The row is inserted *before* the e-mail goes out; the unique constraint lets
+    only one run win it. ``claim_token`` names the run (or retry) that currently
+    holds the row, so a batch can tell the rows it inserted or took over from the
+    rows another worker holds. See ``okr/reminders.py`` and ``docs/reminders.md``.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -267,6 +273,7 @@ class ReminderDelivery(models.Model):
     key_result_ids = models.JSONField(default=list)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
+    claim_token = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -276,6 +283,7 @@ class ReminderDelivery(models.Model):
                 fields=["membership", "local_date"], name="one_reminder_per_member_per_day"
             ),
         ]
+        indexes = [models.Index(fields=["status", "local_date"], name="reminder_status_date_idx")]
 
     def __str__(self) -> str:
         return f"reminder {self.membership_id} {self.local_date} {self.status}"
