@@ -10,8 +10,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 
-from okr.settings import *  # noqa: E402,F403
-from okr.settings import DATABASES, REDIS_URL  # noqa: E402
+from okr.settings import *  # noqa: F403
+from okr.settings import DATABASES, REDIS_URL
 
 DEBUG = False
 SECURE_SSL_REDIRECT = False
