@@ -42,9 +42,7 @@ def unique_slug(name: str) -> str:
     base = slugify(name)[:50].strip("-") or "org"
     if base in RESERVED_SLUGS:
         base = f"{base}-org"
-    taken = set(
-        Organization.objects.filter(slug__startswith=base).values_list("slug", flat=True)
-    )
+    taken = set(Organization.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     if base not in taken:
         return base
     suffix = 2
@@ -160,8 +158,12 @@ def membership_update(*, actor: Membership, membership: Membership, **changes: A
     if "role" in changes and changes["role"] not in Role.values:
         raise ValidationError({"role": [f"“{changes['role']}” is not a valid role."]})
     changed = diff(membership, changes)
-    loses_admin = membership.role == Role.ADMIN and membership.is_active and (
-        changes.get("role", Role.ADMIN) != Role.ADMIN or changes.get("is_active", True) is False
+    loses_admin = (
+        membership.role == Role.ADMIN
+        and membership.is_active
+        and (
+            changes.get("role", Role.ADMIN) != Role.ADMIN or changes.get("is_active", True) is False
+        )
     )
     if loses_admin:
         active_admins = list(
@@ -215,7 +217,9 @@ def team_create(
 @transaction.atomic
 def team_update(*, actor: Membership, team: Team, **changes: Any) -> Team:
     permissions.require_admin(actor, "manage teams")
-    changes = {field: value for field, value in changes.items() if field in ("name", "parent", "lead")}
+    changes = {
+        field: value for field, value in changes.items() if field in ("name", "parent", "lead")
+    }
     changed = diff(team, changes)
     for field, value in changes.items():
         setattr(team, field, value)
@@ -223,7 +227,11 @@ def team_update(*, actor: Membership, team: Team, **changes: Any) -> Team:
     team.save()
     if changed:
         record_activity(
-            actor=actor, verb="updated", target=team, summary=f"updated team “{team.name}”", changes=changed
+            actor=actor,
+            verb="updated",
+            target=team,
+            summary=f"updated team “{team.name}”",
+            changes=changed,
         )
     return team
 
@@ -241,10 +249,15 @@ def _validate_team(actor: Membership, team: Team) -> None:
             if team.pk is not None and ancestor_id == team.pk:
                 raise ValidationError({"parent": ["A team cannot be its own ancestor."]})
             seen.add(ancestor_id)
-            ancestor_id = Team.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
-    if team.lead is not None and not Membership.objects.active().filter(
-        organization_id=actor.organization_id, user=team.lead
-    ).exists():
+            ancestor_id = (
+                Team.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
+            )
+    if (
+        team.lead is not None
+        and not Membership.objects.active()
+        .filter(organization_id=actor.organization_id, user=team.lead)
+        .exists()
+    ):
         raise ValidationError({"lead": ["The lead must be an active member of this organization."]})
 
 
@@ -298,7 +311,9 @@ def invitation_create(*, actor: Membership, email: str, role: str = Role.MEMBER)
 
 
 def send_invitation_email(invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("organization", "invited_by").get(pk=invitation_id)
+    invitation = Invitation.objects.select_related("organization", "invited_by").get(
+        pk=invitation_id
+    )
     context = {"invitation": invitation, "url": invitation_url(invitation)}
     subject = f"You're invited to {invitation.organization.name} on Cascade"
     message = EmailMultiAlternatives(
@@ -314,7 +329,10 @@ def send_invitation_email(invitation_id: int) -> None:
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
     permissions.require_admin(actor, "manage invitations")
     record_activity(
-        actor=actor, verb="revoked", target=invitation, summary=f"revoked the invitation of {invitation.email}"
+        actor=actor,
+        verb="revoked",
+        target=invitation,
+        summary=f"revoked the invitation of {invitation.email}",
     )
     invitation.delete()
 
@@ -329,7 +347,10 @@ def invitation_accept(
     a key works once.
     """
     invitation = (
-        Invitation.objects.select_for_update().select_related("organization").filter(key=key).first()
+        Invitation.objects.select_for_update()
+        .select_related("organization")
+        .filter(key=key)
+        .first()
     )
     if invitation is None:
         raise Invitation.DoesNotExist
@@ -342,7 +363,11 @@ def invitation_accept(
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if user is not None and existing is not None and user.pk != existing.pk:
         raise ValidationError(
-            {NON_FIELD_ERRORS: [f"This invitation is for {invitation.email}: log in as them to accept it."]}
+            {
+                NON_FIELD_ERRORS: [
+                    f"This invitation is for {invitation.email}: log in as them to accept it."
+                ]
+            }
         )
     if existing is not None:
         if user is None and not existing.check_password(password or ""):
@@ -356,7 +381,9 @@ def invitation_accept(
             validate_password(password, candidate)
         except ValidationError as error:
             raise ValidationError({"password": list(error.messages)}) from None
-        account = User.objects.create_user(email=invitation.email, password=password, name=name or "")
+        account = User.objects.create_user(
+            email=invitation.email, password=password, name=name or ""
+        )
     membership, created = Membership.objects.get_or_create(
         user=account,
         organization=invitation.organization,

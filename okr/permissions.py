@@ -21,7 +21,9 @@ def objective_visibility_filter(membership: Membership) -> Q:
     owns_a_key_result = Exists(
         KeyResult.objects.filter(objective=OuterRef("pk"), owner_id=membership.user_id)
     )
-    return Q(visibility=Visibility.ORGANIZATION) | Q(owner_id=membership.user_id) | owns_a_key_result
+    return (
+        Q(visibility=Visibility.ORGANIZATION) | Q(owner_id=membership.user_id) | owns_a_key_result
+    )
 
 
 def can_view_objective(membership: Membership, objective: Objective) -> bool:

@@ -25,6 +25,7 @@ from okr.models import KeyResult, Objective, ProgressSource
 
 logger = logging.getLogger(__name__)
 
+
 def measured_progress(*, start: Decimal, target: Decimal, current: Decimal) -> float:
     """``clamp((current − start) / (target − start), 0, 1) × 100``.
 

@@ -35,16 +35,16 @@ from okr.models import (
 )
 from okr.progress import key_result_own_progress
 
-CLOSED_CYCLE_MESSAGE = "This cycle is closed: its objectives, key results and check-ins are read-only."
+CLOSED_CYCLE_MESSAGE = (
+    "This cycle is closed: its objectives, key results and check-ins are read-only."
+)
 MAX_DECIMAL = Decimal("1e14")  # 20 digits, 6 after the point
 
 
 # --- Roll-up scheduling -------------------------------------------------------------
 
 
-def schedule_roll_up(
-    *, organization_id: int, objective_ids=(), key_result_ids=()
-) -> None:
+def schedule_roll_up(*, organization_id: int, objective_ids=(), key_result_ids=()) -> None:
     """Enqueue the roll-up job once the current transaction has committed."""
     from okr.tasks import roll_up_progress
 
@@ -72,9 +72,11 @@ def _require_same_organization(actor: Membership, **references: Any) -> None:
 
 
 def _require_active_member(actor: Membership, user: User, field: str = "owner") -> None:
-    if not Membership.objects.active().filter(
-        organization_id=actor.organization_id, user=user
-    ).exists():
+    if (
+        not Membership.objects.active()
+        .filter(organization_id=actor.organization_id, user=user)
+        .exists()
+    ):
         raise ValidationError({field: ["The owner must be an active member of this organization."]})
 
 
@@ -97,7 +99,9 @@ def _check_decimal(errors: dict, field: str, value) -> None:
     if not value.is_finite():
         errors.setdefault(field, []).append("Enter a finite number.")
     elif abs(value) >= MAX_DECIMAL:
-        errors.setdefault(field, []).append("Ensure this value has at most 14 digits before the point.")
+        errors.setdefault(field, []).append(
+            "Ensure this value has at most 14 digits before the point."
+        )
 
 
 def _raise_if(errors: dict) -> None:
@@ -112,7 +116,9 @@ CYCLE_FIELDS = ("name", "start_date", "end_date", "status")
 
 
 @transaction.atomic
-def cycle_create(*, actor: Membership, name: str, start_date, end_date, status: str = CycleStatus.PLANNING) -> Cycle:
+def cycle_create(
+    *, actor: Membership, name: str, start_date, end_date, status: str = CycleStatus.PLANNING
+) -> Cycle:
     """Create a cycle (admins only)."""
     permissions.require_admin(actor, "manage cycles")
     cycle = Cycle(
@@ -144,7 +150,11 @@ def cycle_update(*, actor: Membership, cycle: Cycle, **changes: Any) -> Cycle:
     cycle.save()
     if changed:
         record_activity(
-            actor=actor, verb="updated", target=cycle, summary=f"updated cycle “{cycle.name}”", changes=changed
+            actor=actor,
+            verb="updated",
+            target=cycle,
+            summary=f"updated cycle “{cycle.name}”",
+            changes=changed,
         )
     return cycle
 
@@ -162,7 +172,9 @@ def cycle_delete(*, actor: Membership, cycle: Cycle) -> None:
         raise ValidationError(
             {NON_FIELD_ERRORS: ["This cycle has objectives: move or delete them first."]}
         )
-    record_activity(actor=actor, verb="deleted", target=cycle, summary=f"deleted cycle “{cycle.name}”")
+    record_activity(
+        actor=actor, verb="deleted", target=cycle, summary=f"deleted cycle “{cycle.name}”"
+    )
     cycle.delete()
 
 
@@ -329,7 +341,9 @@ def objective_delete(*, actor: Membership, objective: Objective) -> None:
         changes={"title": objective.title, "level": objective.level},
     )
     orphaned = list(
-        Objective.objects.filter(parent_key_result__objective=objective).values_list("pk", flat=True)
+        Objective.objects.filter(parent_key_result__objective=objective).values_list(
+            "pk", flat=True
+        )
     )
     objective.delete()
     if orphaned:
@@ -473,9 +487,7 @@ def _validate_key_result(key_result: KeyResult) -> None:
         key_result,
         exclude=["organization", "objective", "owner", "progress", "current_value", "confidence"],
     )
-    if key_result.is_milestone and (
-        key_result.start_value != 0 or key_result.target_value != 1
-    ):
+    if key_result.is_milestone and (key_result.start_value != 0 or key_result.target_value != 1):
         if key_result.start_value != 0:
             errors["start_value"] = ["A milestone always starts at 0."]
         if key_result.target_value != 1:
@@ -526,7 +538,11 @@ def check_in_record(
     errors: dict[str, list[str]] = {}
     if key_result.is_aligned:
         raise ValidationError(
-            {NON_FIELD_ERRORS: ["This key result takes its progress from the objectives below it: it takes no check-ins."]}
+            {
+                NON_FIELD_ERRORS: [
+                    "This key result takes its progress from the objectives below it: it takes no check-ins."
+                ]
+            }
         )
     _check_decimal(errors, "value", value)
     if confidence not in Confidence.values:
@@ -553,7 +569,9 @@ def check_in_record(
     locked.confidence = confidence
     locked.last_check_in_at = now
     locked.progress = key_result_own_progress(locked)
-    locked.save(update_fields=["current_value", "confidence", "last_check_in_at", "progress", "updated_at"])
+    locked.save(
+        update_fields=["current_value", "confidence", "last_check_in_at", "progress", "updated_at"]
+    )
     for field in ("current_value", "confidence", "last_check_in_at", "progress"):
         setattr(key_result, field, getattr(locked, field))
     record_activity(
@@ -569,4 +587,3 @@ def check_in_record(
     )
     schedule_roll_up(organization_id=actor.organization_id, objective_ids=[key_result.objective_id])
     return check_in
-
