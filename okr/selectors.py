@@ -14,7 +14,7 @@ from django.http import Http404
 
 from accounts.models import Membership
 from okr import permissions
-from okr.models import Activity, CheckIn, Cycle, CycleStatus, KeyResult, Objective, Visibility
+from okr.models import Activity, CheckIn, Cycle, CycleStatus, KeyResult, Objective
 
 
 def visible_objectives(membership: Membership) -> QuerySet[Objective]:
@@ -45,8 +45,12 @@ def visible_activity(membership: Membership) -> QuerySet[Activity]:
     activity = Activity.objects.filter(organization_id=membership.organization_id)
     if membership.is_admin:
         return activity
-    visible_private = visible_objectives(membership).filter(visibility=Visibility.PRIVATE)
-    return activity.filter(Q(is_private=False) | Q(objective__in=visible_private))
+    # A row about an objective follows the objective's visibility *now* (it may have
+    # become private since); a row whose objective is gone keeps the flag it was born with.
+    return activity.filter(
+        Q(objective__isnull=True, is_private=False)
+        | Q(objective__in=visible_objectives(membership).values("pk"))
+    )
 
 
 def get_objective_for(membership: Membership, pk) -> Objective:

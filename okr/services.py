@@ -102,6 +102,10 @@ def _check_decimal(errors: dict, field: str, value) -> None:
         errors.setdefault(field, []).append(
             "Ensure this value has at most 14 digits before the point."
         )
+    elif value != value.quantize(Decimal("0.000001")):
+        # The column keeps 6 places; a finer value would be rounded on save and
+        # the progress computed from it would no longer match the stored value.
+        errors.setdefault(field, []).append("Ensure that there are no more than 6 decimal places.")
 
 
 def _raise_if(errors: dict) -> None:
@@ -168,6 +172,10 @@ def _validate_cycle(cycle: Cycle) -> None:
 @transaction.atomic
 def cycle_delete(*, actor: Membership, cycle: Cycle) -> None:
     permissions.require_admin(actor, "manage cycles")
+    if cycle.is_closed:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: ["A closed cycle can only change its status (reopen it first)."]}
+        )
     if cycle.objectives.exists():
         raise ValidationError(
             {NON_FIELD_ERRORS: ["This cycle has objectives: move or delete them first."]}
@@ -226,7 +234,7 @@ def objective_create(
         visibility=visibility,
         position=position,
     )
-    _validate_objective(objective)
+    _validate_objective(objective, parent_changed=True)
     objective.save()
     record_activity(
         actor=actor,
@@ -267,8 +275,9 @@ def objective_update(*, actor: Membership, objective: Objective, **changes: Any)
         setattr(objective, field, value)
     if objective.level != Level.TEAM and "team" not in changes:
         objective.team = None
-    _validate_objective(objective)
-    objective.save()
+    _validate_objective(objective, parent_changed="parent_key_result" in changed)
+    # Never write ``progress`` here: a roll-up job may have moved it since we read it.
+    objective.save(update_fields=[*OBJECTIVE_FIELDS, "updated_at"])
     if changed:
         record_activity(
             actor=actor,
@@ -286,7 +295,7 @@ def objective_update(*, actor: Membership, objective: Objective, **changes: Any)
     return objective
 
 
-def _validate_objective(objective: Objective) -> None:
+def _validate_objective(objective: Objective, *, parent_changed: bool) -> None:
     _clean_fields(
         objective,
         exclude=["organization", "cycle", "team", "owner", "parent_key_result", "progress"],
@@ -298,7 +307,8 @@ def _validate_objective(objective: Objective) -> None:
         errors["team"] = ["Only team objectives have a team."]
     parent = objective.parent_key_result
     if parent is not None:
-        if parent.objective.cycle.status == CycleStatus.CLOSED:
+        # An alignment made while the parent's cycle was open stays valid after it closes.
+        if parent_changed and parent.objective.cycle.status == CycleStatus.CLOSED:
             errors["parent_key_result"] = ["That key result's cycle is closed."]
         elif objective.pk and _supports_itself(objective, parent):
             errors["parent_key_result"] = [
@@ -339,6 +349,7 @@ def objective_delete(*, actor: Membership, objective: Objective) -> None:
         target=objective,
         summary=f"deleted objective “{objective.title}”",
         changes={"title": objective.title, "level": objective.level},
+        objective=objective,  # a private objective's deletion stays private
     )
     orphaned = list(
         Objective.objects.filter(parent_key_result__objective=objective).values_list(
@@ -444,6 +455,11 @@ def key_result_update(*, actor: Membership, key_result: KeyResult, **changes: An
     objective = key_result.objective
     _require_key_result_rights(actor, objective)
     _refuse_if_closed(objective.cycle)
+    # Lock the row and read what check-ins and roll-ups write, so that this edit
+    # neither loses a concurrent check-in nor writes back a stale progress.
+    locked = KeyResult.objects.select_for_update().get(pk=key_result.pk)
+    for field in ("current_value", "confidence", "last_check_in_at", "progress"):
+        setattr(key_result, field, getattr(locked, field))
     changed = diff(key_result, changes)
     if "owner" in changed:
         _require_active_member(actor, changes["owner"])
@@ -544,6 +560,8 @@ def check_in_record(
                 ]
             }
         )
+    if value is None:
+        errors["value"] = ["This field is required."]
     _check_decimal(errors, "value", value)
     if confidence not in Confidence.values:
         errors["confidence"] = [f"“{confidence}” is not one of on_track, at_risk, off_track."]
