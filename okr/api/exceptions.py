@@ -14,7 +14,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
-                (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+                (
+                    api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
+                ): messages
                 for field, messages in exc.message_dict.items()
             }
         else:

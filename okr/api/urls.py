@@ -1,1 +1,79 @@
-urlpatterns = []
+"""``/api/``: the v1 endpoints (SPEC section 7), the OpenAPI schema and its docs."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from okr.api import schema  # noqa: F401  (registers the Bearer scheme with the schema)
+from okr.api.views import auth, okrs, organization, tree
+
+LIST = {"get": "list", "post": "create"}
+DETAIL = {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+
+
+def resource(prefix: str, viewset, name: str, *, collection=LIST, item=DETAIL) -> list:
+    """The collection and item routes of one resource under an organization."""
+    routes = []
+    if collection:
+        routes.append(path(f"{prefix}/", viewset.as_view(collection), name=f"{name}-list"))
+    if item:
+        routes.append(path(f"{prefix}/<int:pk>/", viewset.as_view(item), name=f"{name}-detail"))
+    return routes
+
+
+organization_urls = [
+    path("", organization.OrganizationDetailView.as_view(), name="organization-detail"),
+    *resource(
+        "members",
+        organization.MemberViewSet,
+        "member",
+        collection={"get": "list"},
+        item={"get": "retrieve", "patch": "partial_update"},
+    ),
+    *resource(
+        "invitations",
+        organization.InvitationViewSet,
+        "invitation",
+        item={"delete": "destroy"},
+    ),
+    *resource("teams", organization.TeamViewSet, "team"),
+    *resource("cycles", organization.CycleViewSet, "cycle"),
+    *resource("objectives", okrs.ObjectiveViewSet, "objective"),
+    *resource("key-results", okrs.KeyResultViewSet, "key-result"),
+    *resource(
+        "key-results/<int:key_result_pk>/check-ins",
+        okrs.CheckInViewSet,
+        "check-in",
+        item=None,
+    ),
+    path("activity/", okrs.ActivityListView.as_view(), name="activity-list"),
+    path("tree/", tree.TreeView.as_view(), name="tree"),
+]
+
+v1_urls = [
+    path("auth/signup/", auth.SignupView.as_view(), name="signup"),
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("auth/tokens/", auth.ApiTokenViewSet.as_view({"get": "list"}), name="token-list"),
+    path(
+        "auth/tokens/<int:pk>/",
+        auth.ApiTokenViewSet.as_view({"delete": "destroy"}),
+        name="token-detail",
+    ),
+    path("me/", auth.MeView.as_view(), name="me"),
+    path(
+        "invitations/<str:key>/accept/",
+        auth.InvitationAcceptView.as_view(),
+        name="invitation-accept",
+    ),
+    path("orgs/", auth.OrganizationListView.as_view(), name="organization-list"),
+    path("orgs/<slug:org_slug>/", include(organization_urls)),
+]
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", include(v1_urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

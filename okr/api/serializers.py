@@ -1,0 +1,395 @@
+"""What the API reads and writes: parsing and rendering only.
+
+Serializers parse types and resolve references *within the caller's tenant*
+(a reference to another organization's row, or to a row the caller cannot
+see, fails exactly like an unknown id). The rules live in the services; a
+view passes ``serializer.validated_data`` to one of them.
+
+The caller's membership reaches the serializers through the context
+(``context["membership"]``); without it, every reference resolves to nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import ApiToken, Invitation, Membership, Organization, Role, Team, User
+from okr import selectors
+from okr.models import (
+    Activity,
+    CheckIn,
+    Confidence,
+    Cycle,
+    CycleStatus,
+    KeyResult,
+    Level,
+    Metric,
+    Objective,
+    ProgressSource,
+    Visibility,
+)
+from okr.progress import rounded
+
+MAX_ID = 2**63 - 1
+MAX_POSITION = 2**31 - 1
+
+
+# --- Fields ---------------------------------------------------------------------------
+
+
+@extend_schema_field({"type": "number", "format": "double", "minimum": 0, "maximum": 100})
+class ProgressField(serializers.Field):
+    """Progress is stored unrounded and answered rounded to 2 decimals."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> float:
+        return rounded(float(value))
+
+
+class NumberField(serializers.DecimalField):
+    """A decimal sent and received as a JSON number: 20 digits, 6 after the point, finite.
+
+    JSON booleans are not numbers (``Decimal("True")`` would fail anyway; say so plainly).
+    """
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_digits", 20)
+        kwargs.setdefault("decimal_places", 6)
+        kwargs["coerce_to_string"] = False
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool | list | dict):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TenantRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id to a row the caller can see in their organization.
+
+    ``scope(membership)`` answers the rows that may be referenced; an id outside
+    it — unknown, another tenant's, private — fails with the one message DRF
+    gives for an unknown id.
+    """
+
+    def __init__(self, *, scope: Callable[[Membership], QuerySet], model, **kwargs) -> None:
+        self.scope = scope
+        if not kwargs.get("read_only"):
+            kwargs["queryset"] = model.objects.none()
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        membership = self.context.get("membership")
+        if membership is None:
+            return self.queryset.none()
+        return self.scope(membership)
+
+    def to_internal_value(self, data):
+        # Only whole numbers (or their decimal strings) are ids: 1.5 or True must not
+        # be silently truncated to 1.
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < pk <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(pk)
+
+
+def active_members(membership: Membership) -> QuerySet[User]:
+    """Users with an active membership in the organization: who may own or lead things."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organization_id=membership.organization_id,
+        memberships__is_active=True,
+    )
+
+
+def teams_of(membership: Membership) -> QuerySet[Team]:
+    return Team.objects.filter(organization_id=membership.organization_id)
+
+
+def user_field(**kwargs) -> TenantRelatedField:
+    return TenantRelatedField(scope=active_members, model=User, **kwargs)
+
+
+def team_field(**kwargs) -> TenantRelatedField:
+    return TenantRelatedField(scope=teams_of, model=Team, **kwargs)
+
+
+# --- Accounts -------------------------------------------------------------------------
+
+
+class OrganizationSummarySerializer(serializers.Serializer):
+    """One of the user's organizations, with their role in it (built from a membership)."""
+
+    slug = serializers.CharField(source="organization.slug", read_only=True)
+    name = serializers.CharField(source="organization.name", read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True)
+
+
+class SignupSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    organization_name = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True, help_text="Shown once: only its hash is kept.")
+
+
+class AuthenticatedSerializer(serializers.Serializer):
+    """What sign-up and invitation acceptance answer: a token and where it lets you in."""
+
+    token = serializers.CharField(read_only=True, help_text="Shown once: only its hash is kept.")
+    organization = OrganizationSummarySerializer(read_only=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "created_at", "last_used_at"]
+        read_only_fields = fields
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A password for the new account, or the existing account's password.",
+    )
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class MeSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "checkin_reminders"]
+        read_only_fields = ["id", "email"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    # Types only: the ranges and the time-zone name are organization_update's rules.
+    name = serializers.CharField(max_length=100)
+    timezone = serializers.CharField(max_length=64)
+    checkin_weekday = serializers.IntegerField(min_value=0, max_value=32767)
+    checkin_hour = serializers.IntegerField(min_value=0, max_value=32767)
+    checkin_cadence_days = serializers.IntegerField(min_value=0, max_value=32767)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "slug",
+            "name",
+            "timezone",
+            "checkin_weekday",
+            "checkin_hour",
+            "checkin_cadence_days",
+        ]
+        read_only_fields = ["slug"]
+
+
+class MemberUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "name"]
+        read_only_fields = fields
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = MemberUserSerializer(read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = serializers.BooleanField(required=False)
+    teams = team_field(many=True, required=False)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "role", "is_active", "teams"]
+        read_only_fields = ["id", "user"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=Role.choices, required=False, default=Role.MEMBER)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "created_at", "expires_at", "accepted_at"]
+        read_only_fields = ["id", "created_at", "expires_at", "accepted_at"]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(max_length=100)
+    parent = team_field(required=False, allow_null=True)
+    lead = user_field(required=False, allow_null=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "parent", "lead"]
+        read_only_fields = ["id"]
+
+
+# --- OKRs -----------------------------------------------------------------------------
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(max_length=100)
+    status = serializers.ChoiceField(
+        choices=CycleStatus.choices, required=False, help_text="`planning` when not given."
+    )
+
+    class Meta:
+        model = Cycle
+        fields = ["id", "name", "start_date", "end_date", "status"]
+        read_only_fields = ["id"]
+
+
+class ObjectiveSerializer(serializers.ModelSerializer):
+    cycle = TenantRelatedField(scope=selectors.cycles_of, model=Cycle)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    level = serializers.ChoiceField(choices=Level.choices)
+    team = team_field(required=False, allow_null=True)
+    owner = user_field(required=False, help_text="Defaults to the requester.")
+    parent_key_result = TenantRelatedField(
+        scope=selectors.visible_key_results,
+        model=KeyResult,
+        required=False,
+        allow_null=True,
+        help_text="The key result one level up that this objective supports.",
+    )
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, required=False)
+    progress = ProgressField()
+
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            "cycle",
+            "title",
+            "description",
+            "level",
+            "team",
+            "owner",
+            "parent_key_result",
+            "visibility",
+            "position",
+            "progress",
+        ]
+        read_only_fields = ["id", "progress"]
+
+
+class KeyResultSerializer(serializers.ModelSerializer):
+    objective = TenantRelatedField(scope=selectors.visible_objectives, model=Objective)
+    title = serializers.CharField(max_length=200)
+    owner = user_field(required=False, help_text="Defaults to the requester.")
+    metric = serializers.ChoiceField(choices=Metric.choices, required=False)
+    unit = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    start_value = NumberField(required=False)
+    target_value = NumberField(
+        required=False,
+        help_text="Required unless the metric is a milestone or progress is aligned.",
+    )
+    current_value = NumberField(read_only=True)
+    weight = NumberField(required=False)
+    progress_source = serializers.ChoiceField(choices=ProgressSource.choices, required=False)
+    position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, required=False)
+    progress = ProgressField()
+    confidence = serializers.ChoiceField(
+        choices=Confidence.choices, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = KeyResult
+        fields = [
+            "id",
+            "objective",
+            "title",
+            "owner",
+            "metric",
+            "unit",
+            "start_value",
+            "target_value",
+            "current_value",
+            "weight",
+            "progress_source",
+            "position",
+            "progress",
+            "confidence",
+            "last_check_in_at",
+        ]
+        read_only_fields = [
+            "id",
+            "current_value",
+            "progress",
+            "confidence",
+            "last_check_in_at",
+        ]
+
+
+class KeyResultUpdateSerializer(KeyResultSerializer):
+    """A key result stays with its objective: ``objective`` is read-only once created."""
+
+    objective = serializers.PrimaryKeyRelatedField(read_only=True)
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    value = NumberField()
+    confidence = serializers.ChoiceField(choices=Confidence.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    author = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "value", "confidence", "note", "author", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    actor = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "actor", "verb", "target_type", "target_id", "summary", "created_at"]
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class TreeNodeField(serializers.DictField):
+    """An objective of the tree (see ``okr/api/tree.py``): documented in words, not typed."""
+
+
+class TreeSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField(read_only=True)
+    objectives = serializers.ListField(
+        child=TreeNodeField(),
+        read_only=True,
+        help_text=(
+            "The roots. An objective carries its fields and `key_results`; a key result its "
+            "fields and `children`. A private objective you may not see is only "
+            '`{"private": true, "progress": p}`.'
+        ),
+    )

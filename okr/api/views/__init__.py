@@ -1,0 +1,1 @@
+"""The API's views, by resource: auth and the user, the organization, OKRs, the tree."""

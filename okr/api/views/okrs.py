@@ -1,0 +1,281 @@
+"""Objectives, key results, check-ins and the activity log."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.response import Response
+
+from okr import permissions, selectors, services
+from okr.api import serializers
+from okr.api.views.base import TenantMixin, choice_filter, id_filter, parse_id
+from okr.models import Activity, CheckIn, KeyResult, Level, Objective
+
+
+def _id_parameter(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, int, OpenApiParameter.QUERY, description=description)
+
+
+class _OkrViewSet(
+    TenantMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Create, update and delete are each view's own: they check rights before input."""
+
+    def partial_update(self, request, *args, **kwargs) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the objectives you can see",
+        parameters=[
+            _id_parameter("cycle", "Only this cycle's objectives."),
+            _id_parameter("team", "Only this team's objectives."),
+            _id_parameter("owner", "Only the objectives this user owns."),
+            OpenApiParameter(
+                "level", str, OpenApiParameter.QUERY, enum=Level.values, description="One level."
+            ),
+            _id_parameter("parent_key_result", "Only the objectives that support this key result."),
+        ],
+    ),
+    retrieve=extend_schema(summary="One objective"),
+    create=extend_schema(
+        summary="Create an objective",
+        examples=[
+            OpenApiExample(
+                "A team objective aligned to a company key result",
+                request_only=True,
+                value={
+                    "cycle": 1,
+                    "title": "Make the platform boringly reliable",
+                    "level": "team",
+                    "team": 2,
+                    "parent_key_result": 7,
+                },
+            )
+        ],
+    ),
+    update=extend_schema(summary="Edit an objective"),
+    partial_update=extend_schema(summary="Edit some of an objective's fields"),
+    destroy=extend_schema(summary="Delete an objective with its key results and check-ins"),
+)
+class ObjectiveViewSet(_OkrViewSet):
+    queryset = Objective.objects.none()
+    serializer_class = serializers.ObjectiveSerializer
+
+    def get_queryset(self):
+        objectives = selectors.visible_objectives(self.membership)
+        if self.action != "list":
+            return objectives
+        request = self.request
+        for name in ("cycle", "team", "owner", "parent_key_result"):
+            value = id_filter(request, name)
+            if value is not None:
+                objectives = objectives.filter(**{f"{name}_id": value})
+        level = choice_filter(request, "level", Level.values)
+        if level is not None:
+            objectives = objectives.filter(level=level)
+        return objectives.order_by("position", "id")
+
+    def get_object(self) -> Objective:
+        return selectors.get_objective_for(self.membership, parse_id(self.kwargs["pk"]) or 0)
+
+    def create(self, request, *args, **kwargs) -> Response:
+        self._require_rights_for(request.data)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        objective = services.objective_create(actor=self.membership, **serializer.validated_data)
+        return Response(self.get_serializer(objective).data, status=status.HTTP_201_CREATED)
+
+    def _require_rights_for(self, data) -> None:
+        """Refuse (403) before validating (400) when the body says what the role may not create."""
+        if not isinstance(data, dict) or data.get("level") not in Level.values:
+            return
+        owner = data.get("owner")
+        if owner is None:
+            owner_id = self.membership.user_id
+        elif isinstance(owner, bool) or parse_id(owner) is None:
+            return  # not an id at all: the serializer answers 400
+        else:
+            owner_id = parse_id(owner)
+        permissions.require_objective_rights(
+            self.membership, level=data["level"], owner_id=owner_id
+        )
+
+    def update(self, request, *args, partial: bool = False, **kwargs) -> Response:
+        objective = self.get_object()
+        permissions.require_objective_rights(
+            self.membership, level=objective.level, owner_id=objective.owner_id
+        )
+        serializer = self.get_serializer(objective, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        objective = services.objective_update(
+            actor=self.membership, objective=objective, **serializer.validated_data
+        )
+        return Response(self.get_serializer(objective).data)
+
+    def destroy(self, request, *args, **kwargs) -> Response:
+        services.objective_delete(actor=self.membership, objective=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the key results you can see",
+        parameters=[
+            _id_parameter("objective", "Only this objective's key results."),
+            _id_parameter("owner", "Only the key results this user owns."),
+        ],
+    ),
+    retrieve=extend_schema(summary="One key result"),
+    create=extend_schema(
+        summary="Add a key result to an objective",
+        examples=[
+            OpenApiExample(
+                "Decrease p95 latency from 800 ms to 200 ms",
+                request_only=True,
+                value={
+                    "objective": 3,
+                    "title": "p95 latency",
+                    "metric": "number",
+                    "unit": "ms",
+                    "start_value": 800,
+                    "target_value": 200,
+                },
+            )
+        ],
+    ),
+    update=extend_schema(summary="Edit a key result"),
+    partial_update=extend_schema(summary="Edit some of a key result's fields"),
+    destroy=extend_schema(summary="Delete a key result and its check-ins"),
+)
+class KeyResultViewSet(_OkrViewSet):
+    queryset = KeyResult.objects.none()
+    serializer_class = serializers.KeyResultSerializer
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return serializers.KeyResultUpdateSerializer
+        return serializers.KeyResultSerializer
+
+    def get_queryset(self):
+        key_results = selectors.visible_key_results(self.membership)
+        if self.action != "list":
+            return key_results
+        for name in ("objective", "owner"):
+            value = id_filter(self.request, name)
+            if value is not None:
+                key_results = key_results.filter(**{f"{name}_id": value})
+        return key_results.order_by("position", "id")
+
+    def get_object(self) -> KeyResult:
+        return selectors.get_key_result_for(self.membership, parse_id(self.kwargs["pk"]) or 0)
+
+    def create(self, request, *args, **kwargs) -> Response:
+        self._require_rights_for(request.data)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key_result = services.key_result_create(actor=self.membership, **serializer.validated_data)
+        return Response(self.get_serializer(key_result).data, status=status.HTTP_201_CREATED)
+
+    def _require_rights_for(self, data) -> None:
+        """A key result follows the rights on its objective: refuse (403) before validating."""
+        objective_id = parse_id(data.get("objective")) if isinstance(data, dict) else None
+        if objective_id is None or isinstance(data.get("objective"), bool):
+            return
+        objective = selectors.visible_objectives(self.membership).filter(pk=objective_id).first()
+        if objective is not None:
+            permissions.require_objective_rights(
+                self.membership, level=objective.level, owner_id=objective.owner_id
+            )
+
+    def update(self, request, *args, partial: bool = False, **kwargs) -> Response:
+        key_result = self.get_object()
+        objective = key_result.objective
+        permissions.require_objective_rights(
+            self.membership, level=objective.level, owner_id=objective.owner_id
+        )
+        serializer = self.get_serializer(key_result, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        key_result = services.key_result_update(
+            actor=self.membership, key_result=key_result, **serializer.validated_data
+        )
+        return Response(self.get_serializer(key_result).data)
+
+    def destroy(self, request, *args, **kwargs) -> Response:
+        services.key_result_delete(actor=self.membership, key_result=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="A key result's check-ins, newest first"),
+    create=extend_schema(
+        summary="Check in on a key result",
+        examples=[
+            OpenApiExample(
+                "A weekly check-in",
+                request_only=True,
+                value={"value": 420, "confidence": "at_risk", "note": "The cache helped."},
+            )
+        ],
+    ),
+)
+class CheckInViewSet(TenantMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """``…/key-results/<key_result_pk>/check-ins/``: the history is append-only."""
+
+    queryset = CheckIn.objects.none()
+    serializer_class = serializers.CheckInSerializer
+
+    def _key_result(self) -> KeyResult:
+        if not hasattr(self, "_cached_key_result"):
+            pk = parse_id(self.kwargs["key_result_pk"]) or 0
+            self._cached_key_result = selectors.get_key_result_for(self.membership, pk)
+        return self._cached_key_result
+
+    def get_queryset(self):
+        return (
+            selectors.visible_check_ins(self.membership)
+            .filter(key_result=self._key_result())
+            .order_by("-created_at", "-id")
+        )
+
+    def create(self, request, *args, **kwargs) -> Response:
+        key_result = self._key_result()
+        permissions.require_check_in_rights(self.membership, key_result)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        check_in = services.check_in_record(
+            actor=self.membership, key_result=key_result, **serializer.validated_data
+        )
+        return Response(self.get_serializer(check_in).data, status=status.HTTP_201_CREATED)
+
+
+class ActivityListView(TenantMixin, generics.ListAPIView):
+    queryset = Activity.objects.none()
+    serializer_class = serializers.ActivitySerializer
+
+    def get_queryset(self):
+        activity = selectors.visible_activity(self.membership)
+        for name in ("objective", "key_result"):
+            value = id_filter(self.request, name)
+            if value is not None:
+                activity = activity.filter(**{f"{name}_id": value})
+        return activity.order_by("-created_at", "-id")
+
+    @extend_schema(
+        summary="The activity log, newest first",
+        parameters=[
+            _id_parameter("objective", "Only what concerns this objective."),
+            _id_parameter("key_result", "Only what concerns this key result."),
+        ],
+    )
+    def get(self, request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)

@@ -1,0 +1,188 @@
+"""The organization, its members, invitations, teams and cycles."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.response import Response
+
+from accounts import services as account_services
+from accounts.models import Invitation, Membership, Team
+from okr import permissions, selectors, services
+from okr.api import serializers
+from okr.api.views.base import TenantMixin
+from okr.models import Cycle
+
+
+class OrganizationDetailView(TenantMixin, generics.GenericAPIView):
+    serializer_class = serializers.OrganizationSerializer
+
+    @extend_schema(summary="The organization and its check-in settings")
+    def get(self, request, org_slug: str) -> Response:
+        return Response(self.get_serializer(self.membership.organization).data)
+
+    @extend_schema(summary="Edit the organization's name and check-in settings (admins)")
+    def patch(self, request, org_slug: str) -> Response:
+        permissions.require_admin(self.membership, "change the organization's settings")
+        serializer = self.get_serializer(
+            self.membership.organization, data=request.data, partial=True
+        )
+        serializer.is_valid(raise_exception=True)
+        organization = account_services.organization_update(
+            actor=self.membership, **serializer.validated_data
+        )
+        return Response(self.get_serializer(organization).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the members (inactive ones included)"),
+    retrieve=extend_schema(summary="One member"),
+    partial_update=extend_schema(summary="Change a member's role, active flag or teams (admins)"),
+)
+class MemberViewSet(
+    TenantMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = Membership.objects.none()
+    serializer_class = serializers.MemberSerializer
+
+    def get_queryset(self):
+        return (
+            Membership.objects.filter(organization_id=self.membership.organization_id)
+            .select_related("user")
+            .prefetch_related("teams")
+            .order_by("id")
+        )
+
+    def partial_update(self, request, *args, **kwargs) -> Response:
+        member = self.get_object()
+        permissions.require_admin(self.membership, "manage members")
+        serializer = self.get_serializer(member, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        account_services.membership_update(
+            actor=self.membership, membership=member, **serializer.validated_data
+        )
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the invitations (admins)"),
+    create=extend_schema(summary="Invite someone by e-mail (admins); they get a link by e-mail"),
+    destroy=extend_schema(summary="Revoke an invitation (admins)"),
+)
+class InvitationViewSet(
+    TenantMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """Admins only: to anyone else the whole resource is forbidden (403)."""
+
+    queryset = Invitation.objects.none()
+    serializer_class = serializers.InvitationSerializer
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        permissions.require_admin(self.membership, "manage invitations")
+
+    def get_queryset(self):
+        return Invitation.objects.filter(organization_id=self.membership.organization_id).order_by(
+            "id"
+        )
+
+    def create(self, request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = account_services.invitation_create(
+            actor=self.membership, **serializer.validated_data
+        )
+        return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Invitation) -> None:
+        account_services.invitation_revoke(actor=self.membership, invitation=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the teams"),
+    retrieve=extend_schema(summary="One team"),
+    create=extend_schema(summary="Create a team (admins)"),
+    update=extend_schema(summary="Edit a team (admins)"),
+    partial_update=extend_schema(summary="Edit some of a team's fields (admins)"),
+    destroy=extend_schema(summary="Delete a team no objective uses (admins)"),
+)
+class TeamViewSet(
+    TenantMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Team.objects.none()
+    serializer_class = serializers.TeamSerializer
+
+    def get_queryset(self):
+        return Team.objects.filter(organization_id=self.membership.organization_id).order_by("id")
+
+    def create(self, request, *args, **kwargs) -> Response:
+        permissions.require_admin(self.membership, "manage teams")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        team = account_services.team_create(actor=self.membership, **serializer.validated_data)
+        return Response(self.get_serializer(team).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial: bool = False, **kwargs) -> Response:
+        team = self.get_object()
+        permissions.require_admin(self.membership, "manage teams")
+        serializer = self.get_serializer(team, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        team = account_services.team_update(
+            actor=self.membership, team=team, **serializer.validated_data
+        )
+        return Response(self.get_serializer(team).data)
+
+    def partial_update(self, request, *args, **kwargs) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def perform_destroy(self, instance: Team) -> None:
+        account_services.team_delete(actor=self.membership, team=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the cycles"),
+    retrieve=extend_schema(summary="One cycle"),
+    create=extend_schema(summary="Create a cycle (admins)"),
+    update=extend_schema(summary="Edit a cycle (admins); a closed one only changes its status"),
+    partial_update=extend_schema(summary="Edit some of a cycle's fields (admins)"),
+    destroy=extend_schema(summary="Delete a cycle without objectives (admins)"),
+)
+class CycleViewSet(
+    TenantMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Cycle.objects.none()
+    serializer_class = serializers.CycleSerializer
+
+    def get_queryset(self):
+        return selectors.cycles_of(self.membership).order_by("id")
+
+    def create(self, request, *args, **kwargs) -> Response:
+        permissions.require_admin(self.membership, "manage cycles")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cycle = services.cycle_create(actor=self.membership, **serializer.validated_data)
+        return Response(self.get_serializer(cycle).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial: bool = False, **kwargs) -> Response:
+        cycle = self.get_object()
+        permissions.require_admin(self.membership, "manage cycles")
+        serializer = self.get_serializer(cycle, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        cycle = services.cycle_update(
+            actor=self.membership, cycle=cycle, **serializer.validated_data
+        )
+        return Response(self.get_serializer(cycle).data)
+
+    def partial_update(self, request, *args, **kwargs) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def perform_destroy(self, instance: Cycle) -> None:
+        services.cycle_delete(actor=self.membership, cycle=instance)
