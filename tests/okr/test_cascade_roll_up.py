@@ -30,7 +30,11 @@ def cascade(alice, mark, emma, acme_cycle, platform_team, run_on_commit):
             parent_key_result=company_kr,
         )
         team_kr = services.key_result_create(
-            actor=mark, objective=team, title="Features shipped", target_value=Decimal(10), owner=emma.user
+            actor=mark,
+            objective=team,
+            title="Features shipped",
+            target_value=Decimal(10),
+            owner=emma.user,
         )
     return company, company_kr, team, team_kr
 
@@ -38,7 +42,9 @@ def cascade(alice, mark, emma, acme_cycle, platform_team, run_on_commit):
 def test_it_rolls_a_check_in_up_to_the_company(cascade, emma, run_on_commit):
     company, company_kr, team, team_kr = cascade
     with run_on_commit():
-        services.check_in_record(actor=emma, key_result=team_kr, value=Decimal(4), confidence="at_risk")
+        services.check_in_record(
+            actor=emma, key_result=team_kr, value=Decimal(4), confidence="at_risk"
+        )
 
     team_kr.refresh_from_db()
     assert team_kr.progress == 40.0
@@ -52,7 +58,9 @@ def test_it_rolls_a_check_in_up_to_the_company(cascade, emma, run_on_commit):
 def test_it_keeps_every_cached_value_equal_to_a_recomputation(cascade, emma, acme, run_on_commit):
     *_, team_kr = cascade
     with run_on_commit():
-        services.check_in_record(actor=emma, key_result=team_kr, value=Decimal(7), confidence="on_track")
+        services.check_in_record(
+            actor=emma, key_result=team_kr, value=Decimal(7), confidence="on_track"
+        )
     objectives, key_results = expected_progress(acme.pk)
     assert objectives == dict(Objective.objects.values_list("pk", "progress"))
     assert key_results == dict(KeyResult.objects.values_list("pk", "progress"))
