@@ -6,9 +6,10 @@ import logging
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
 from accounts.models import Organization
-from okr import progress
+from okr import progress, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +39,56 @@ def reconcile_progress() -> dict:
         corrected += progress.recompute_all(organization_id=organization_id).corrected
     logger.info("progress reconciled", extra={"corrected": corrected})
     return {"corrected": corrected}
+
+
+# --- Check-in reminders (SPEC section 5; okr/reminders.py, docs/reminders.md) ----------------
+
+
+@shared_task
+def send_checkin_reminders(at_iso: str | None = None) -> dict:
+    """Hourly (beat): fan out one task per organization whose check-in hour it is now."""
+    at = reminders.parse_moment(at_iso) if at_iso else timezone.now()
+    organizations = reminders.organizations_due_at(at)
+    for organization in organizations:
+        send_organization_reminders.delay(organization.pk, at.isoformat())
+    return {"at": at.isoformat(), "organizations": len(organizations)}
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+)
+def send_organization_reminders(organization_id: int, at_iso: str) -> dict:
+    """Fan out one task per batch of recipients. Safe to repeat: the batches claim their rows."""
+    organization = Organization.objects.get(pk=organization_id)
+    at = reminders.parse_moment(at_iso)
+    batches = 0
+    for membership_ids in reminders.recipient_batches(organization, at):
+        send_reminder_batch.delay(organization_id, at_iso, membership_ids)
+        batches += 1
+    return {"organization": organization_id, "batches": batches}
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+)
+def send_reminder_batch(organization_id: int, at_iso: str, membership_ids: list[int]) -> dict:
+    """Claim, send and record the reminders of one batch of members (exactly once each)."""
+    organization = Organization.objects.get(pk=organization_id)
+    report = reminders.send_batch(organization, reminders.parse_moment(at_iso), membership_ids)
+    return report.summary()
+
+
+@shared_task(
+    autoretry_for=(reminders.ReminderSendFailed, OperationalError),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    retry_kwargs={"max_retries": reminders.MAX_ATTEMPTS},
+)
+def send_reminder_email(delivery_id: int) -> str:
+    """Send a reminder whose first send failed; retried with backoff until it goes out."""
+    return reminders.send_delivery(delivery_id)
