@@ -1,0 +1,124 @@
+"""The cycle admin pages (``/o/<org-slug>/admin/cycles/…``, routed from ``accounts/admin_urls``).
+
+List, create, edit, activate, close, reopen, delete — each through one
+service in ``okr/services.py``, which holds the rules (dates, closed cycles
+read-only, no deletion while objectives use the cycle).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import admin_page
+from accounts.forms import CycleForm, add_service_errors
+from okr import selectors, services
+from okr.models import CycleStatus
+
+# The buttons a cycle offers, by status: (new status, label).
+STATUS_ACTIONS = {
+    CycleStatus.PLANNING: [(CycleStatus.ACTIVE, "Activate")],
+    CycleStatus.ACTIVE: [(CycleStatus.CLOSED, "Close")],
+    CycleStatus.CLOSED: [(CycleStatus.ACTIVE, "Reopen")],
+}
+STATUS_VERBS = {
+    CycleStatus.ACTIVE: "active",
+    CycleStatus.CLOSED: "closed",
+    CycleStatus.PLANNING: "in planning",
+}
+
+
+def _cycles_with_counts(membership) -> list:
+    cycles = list(
+        selectors.cycles_of(membership)
+        .annotate(objective_count=Count("objectives"))
+        .order_by("-start_date", "-id")
+    )
+    current = selectors.current_cycle(membership)
+    for cycle in cycles:
+        cycle.actions = STATUS_ACTIONS[CycleStatus(cycle.status)]
+        cycle.is_current = current is not None and cycle.pk == current.pk
+    return cycles
+
+
+@admin_page
+def cycles(request):
+    """The organization's cycles, newest first, and the form to create one (in planning)."""
+    form = CycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_create(actor=request.membership, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Cycle “{cycle.name}” is created. Activate it when it starts."
+            )
+            return redirect("admin_cycles", org_slug=request.organization.slug)
+    context = {"form": form, "cycles": _cycles_with_counts(request.membership)}
+    return render(request, "accounts/cycles.html", context)
+
+
+@admin_page
+def cycle_edit(request, cycle_id: int):
+    cycle = selectors.get_cycle_for(request.membership, cycle_id)
+    initial = {"name": cycle.name, "start_date": cycle.start_date, "end_date": cycle.end_date}
+    form = CycleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cycle_update(actor=request.membership, cycle=cycle, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Cycle “{cycle.name}” is saved.")
+            return redirect("admin_cycles", org_slug=request.organization.slug)
+    return render(request, "accounts/cycle_form.html", {"form": form, "cycle": cycle})
+
+
+@admin_page
+@require_POST
+def cycle_status(request, cycle_id: int):
+    """Activate, close or reopen a cycle; under HTMX only its row is swapped."""
+    cycle = selectors.get_cycle_for(request.membership, cycle_id)
+    status = request.POST.get("status", "")
+    error_messages: list[str] = []
+    if status not in CycleStatus.values:
+        error_messages = [f"“{status}” is not a cycle status."]
+    else:
+        try:
+            services.cycle_update(actor=request.membership, cycle=cycle, status=status)
+        except ValidationError as error:
+            error_messages = error.messages
+    if not error_messages and not request.htmx:
+        messages.success(request, f"Cycle “{cycle.name}” is {STATUS_VERBS[CycleStatus(status)]}.")
+        return redirect("admin_cycles", org_slug=request.organization.slug)
+    rows = _cycles_with_counts(request.membership)
+    for row in rows:
+        row.errors = error_messages if row.pk == cycle.pk else []
+    if request.htmx:
+        row = next(row for row in rows if row.pk == cycle.pk)
+        return render(request, "accounts/cycles.html#cycle-row", {"cycle": row})
+    return render(request, "accounts/cycles.html", {"form": CycleForm(), "cycles": rows})
+
+
+@admin_page
+def cycle_delete(request, cycle_id: int):
+    cycle = selectors.get_cycle_for(request.membership, cycle_id)
+    error_messages: list[str] = []
+    if request.method == "POST":
+        try:
+            services.cycle_delete(actor=request.membership, cycle=cycle)
+        except ValidationError as error:
+            error_messages = error.messages
+        else:
+            messages.success(request, f"Cycle “{cycle.name}” is deleted.")
+            return redirect("admin_cycles", org_slug=request.organization.slug)
+    context = {
+        "cycle": cycle,
+        "errors": error_messages,
+        "objective_count": cycle.objectives.count(),
+    }
+    return render(request, "accounts/cycle_confirm_delete.html", context)
