@@ -119,7 +119,7 @@ def invitation_accept(request, key: str):
         form_class = ExistingAccountInvitationForm
     else:
         form_class = NewAccountInvitationForm
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not is_someone_else and form.is_valid():
         try:
             membership = services.invitation_accept(
