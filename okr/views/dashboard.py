@@ -1,5 +1,55 @@
-from django.http import HttpResponse
+"""The dashboard: where the company stands, what I owe, what just happened."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from okr import selectors
+from okr.forms import CheckInForm
+from okr.models import KeyResult, Level
+from okr.reminders import due_key_results_for
+from okr.views.common import page_or_fragment, polling, selected_cycle
 
 
-def dashboard(request, org_slug):
-    return HttpResponse(f"dashboard of {request.organization.name}")
+def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = request.membership
+    cycle = selected_cycle(request)
+    cycles = list(selectors.cycles_of(membership))
+    objectives = []
+    if cycle is not None:
+        objectives = list(
+            selectors.visible_objectives(membership)
+            .filter(cycle=cycle, level=Level.COMPANY)
+            .select_related("owner")
+            .prefetch_related(
+                Prefetch(
+                    "key_results", queryset=KeyResult.objects.only("objective_id", "confidence")
+                )
+            )
+        )
+    url = reverse("dashboard", kwargs={"org_slug": org_slug})
+    if cycle is not None:
+        url += f"?cycle={cycle.pk}"
+    context = {
+        "cycle": cycle,
+        "cycles": cycles,
+        "objectives": objectives,
+        "due": due_items(membership),
+        "activity": selectors.recent_activity(membership),
+        **polling(request, url),
+    }
+    return page_or_fragment(request, "okr/dashboard.html", "company-objectives", context)
+
+
+def due_items(membership) -> list[KeyResult]:
+    """The member's due key results, each with its own inline check-in form."""
+    due = list(due_key_results_for(membership))
+    for key_result in due:
+        key_result.check_in_form = CheckInForm(
+            key_result=key_result,
+            prefix_id=f"due{key_result.pk}",
+            initial={"value": key_result.current_value},
+        )
+    return due

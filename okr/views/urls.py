@@ -1,7 +1,34 @@
+"""The OKR pages, mounted at ``/o/<org_slug>/`` (the tenant middleware resolves the slug)."""
+
 from django.urls import path
 
-from okr.views import dashboard
+from okr.views import dashboard, key_results, my_okrs, objectives, tree
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("tree/", tree.tree, name="tree"),
+    path("tree/key-results/<int:pk>/", tree.tree_branch, name="tree_branch"),
+    path("my/", my_okrs.my_okrs, name="my_okrs"),
+    path("objectives/new/", objectives.objective_create, name="objective_create"),
+    path("objectives/<int:pk>/", objectives.objective_detail, name="objective_detail"),
+    path("objectives/<int:pk>/edit/", objectives.objective_edit, name="objective_edit"),
+    path("objectives/<int:pk>/title/", objectives.objective_title, name="objective_title"),
+    path(
+        "objectives/<int:pk>/title/edit/",
+        objectives.objective_title_edit,
+        name="objective_title_edit",
+    ),
+    path("objectives/<int:pk>/delete/", objectives.objective_delete, name="objective_delete"),
+    path("objectives/<int:pk>/move/", objectives.objective_move, name="objective_move"),
+    path(
+        "objectives/<int:pk>/key-results/new/",
+        key_results.key_result_create,
+        name="key_result_create",
+    ),
+    path("key-results/options/", objectives.key_result_options, name="key_result_options"),
+    path("key-results/<int:pk>/", key_results.key_result_row, name="key_result_row"),
+    path("key-results/<int:pk>/edit/", key_results.key_result_edit, name="key_result_edit"),
+    path("key-results/<int:pk>/delete/", key_results.key_result_delete, name="key_result_delete"),
+    path("key-results/<int:pk>/move/", key_results.key_result_move, name="key_result_move"),
+    path("key-results/<int:pk>/check-in/", key_results.check_in, name="check_in"),
 ]

@@ -1,0 +1,228 @@
+"""HTML forms: they parse input and resolve references within the tenant.
+
+Querysets are scoped to ``membership.organization`` and to what the member can
+see, so another organization's row or an invisible one is "not a valid
+choice" — the same message as an unknown id. The rules (rights, closed cycles,
+loops in the cascade…) stay in ``okr.services``; a view turns the service's
+``ValidationError`` into errors on these forms with ``apply_service_errors``.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
+
+from accounts.models import Membership, Team, User
+from okr import selectors
+from okr.models import (
+    Confidence,
+    CycleStatus,
+    KeyResult,
+    Level,
+    Metric,
+    ProgressSource,
+    Visibility,
+)
+
+INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+
+
+def member_users(membership: Membership):
+    """Users with an active membership in the organization: the possible owners."""
+    return User.objects.filter(
+        memberships__organization_id=membership.organization_id,
+        memberships__is_active=True,
+        is_active=True,
+    ).order_by("name", "email")
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+def key_result_label(key_result: KeyResult) -> str:
+    """How a key result reads in the searchable list; the ``#id`` makes it unambiguous."""
+    return f"{key_result.title} — {key_result.objective.title} (#{key_result.pk})"
+
+
+class KeyResultReferenceField(forms.CharField):
+    """A key result chosen from a searchable list (``<input list>``).
+
+    Accepts what the list offers ("Title — Objective (#12)"), a bare id ("12"
+    or "#12") or a title that matches exactly one visible key result.
+    """
+
+    def __init__(self, *, queryset, **kwargs):
+        self.queryset = queryset
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        match = re.search(r"#(\d+)\)?\s*$", text) or re.fullmatch(r"(\d+)", text)
+        if match:
+            found = self.queryset.filter(pk=int(match.group(1))).first()
+        else:
+            candidates = list(self.queryset.filter(title__iexact=text)[:2])
+            found = candidates[0] if len(candidates) == 1 else None
+        if found is None:
+            raise ValidationError(INVALID_CHOICE, code="invalid_choice")
+        return found
+
+
+def alignable_key_results(membership: Membership):
+    """Key results an objective may support: visible, in a cycle that is not closed."""
+    return (
+        selectors.visible_key_results(membership)
+        .exclude(objective__cycle__status=CycleStatus.CLOSED)
+        .select_related("objective")
+        .order_by(
+            "objective__cycle__start_date", "objective__position", "objective_id", "position", "id"
+        )
+    )
+
+
+class ObjectiveForm(forms.Form):
+    cycle = forms.ModelChoiceField(queryset=None, empty_label=None)
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    level = forms.ChoiceField(choices=Level.choices)
+    team = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="— none —", help_text="Team objectives only."
+    )
+    owner = OwnerChoiceField(queryset=None, empty_label=None)
+    parent_key_result = KeyResultReferenceField(
+        queryset=None,
+        label="Supports key result",
+        help_text="Type to search; leave empty for an objective that stands alone.",
+    )
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices,
+        initial=Visibility.ORGANIZATION,
+        widget=forms.RadioSelect,
+        help_text="Private: only its owner, its key results' owners and admins see it.",
+    )
+
+    def __init__(self, *args, membership: Membership, objective=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        # Closed cycles take no new objectives; an objective already in one keeps its
+        # cycle as a choice, so that the service answers with the closed-cycle message.
+        cycles = selectors.cycles_of(membership)
+        open_cycles = ~Q(status=CycleStatus.CLOSED)
+        if objective is not None:
+            open_cycles |= Q(pk=objective.cycle_id)
+        self.fields["cycle"].queryset = cycles.filter(open_cycles)
+        self.fields["team"].queryset = Team.objects.filter(
+            organization_id=membership.organization_id
+        )
+        self.fields["owner"].queryset = member_users(membership)
+        self.fields["parent_key_result"].queryset = alignable_key_results(membership)
+        self.fields["parent_key_result"].widget.attrs.update(
+            {"list": "parent-key-result-options", "autocomplete": "off"}
+        )
+        if not self.is_bound:
+            self.fields["owner"].initial = membership.user_id
+
+    def clean(self):
+        data = super().clean()
+        # Picking a team is what people mean by "team objective"; spare them the error.
+        if data.get("level") != Level.TEAM and "team" in data:
+            data["team"] = None
+        return data
+
+
+class ObjectiveTitleForm(forms.Form):
+    title = forms.CharField(max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_objective_%s")  # the page has another "title" field
+        super().__init__(*args, **kwargs)
+
+
+def decimal_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(max_digits=20, decimal_places=6, **kwargs)
+
+
+class KeyResultForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    metric = forms.ChoiceField(choices=Metric.choices, initial=Metric.NUMBER)
+    unit = forms.CharField(max_length=32, required=False, help_text="e.g. users, €, days")
+    start_value = decimal_field(required=False, initial=Decimal(0), label="Start")
+    target_value = decimal_field(required=False, label="Target")
+    weight = decimal_field(initial=Decimal(1), required=False)
+    progress_source = forms.ChoiceField(
+        choices=ProgressSource.choices,
+        initial=ProgressSource.MEASURED,
+        label="Progress from",
+        help_text="Aligned: the mean of the objectives that support it; takes no check-ins.",
+    )
+    owner = OwnerChoiceField(queryset=None, empty_label=None)
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = member_users(membership)
+        if not self.is_bound:
+            self.fields["owner"].initial = membership.user_id
+
+    def clean(self):
+        data = super().clean()
+        if data.get("weight") is None and "weight" not in self.errors:
+            data["weight"] = Decimal(1)
+        measured = data.get("progress_source") == ProgressSource.MEASURED
+        is_milestone = data.get("metric") == Metric.MILESTONE
+        needs_target = measured and not is_milestone and "target_value" not in self.errors
+        if needs_target and data.get("target_value") is None:
+            self.add_error("target_value", "Enter the value you aim for.")
+        return data
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.get("start_value") is None:
+            data.pop("start_value", None)
+        if data.get("target_value") is None:
+            data.pop("target_value", None)
+        return data
+
+
+class CheckInForm(forms.Form):
+    value = decimal_field(label="New value")
+    confidence = forms.ChoiceField(
+        choices=Confidence.choices, widget=forms.RadioSelect, initial=Confidence.ON_TRACK
+    )
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, key_result: KeyResult | None = None, prefix_id: str = "", **kwargs):
+        # Several check-in forms share a page: give each its own ids.
+        kwargs.setdefault("auto_id", f"id_{prefix_id}_%s" if prefix_id else "id_%s")
+        super().__init__(*args, **kwargs)
+        if key_result is not None and key_result.is_milestone:
+            self.fields["value"] = forms.TypedChoiceField(
+                label="Done?",
+                choices=[("1", "Done"), ("0", "Not done")],
+                coerce=Decimal,
+                widget=forms.RadioSelect,
+            )
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: next to the field, or at the top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            if field == NON_FIELD_ERRORS:
+                target = None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

@@ -1,0 +1,112 @@
+"""Small pieces every OKR page shows: the progress bar and number, the confidence chip,
+the owner's initials, and numbers written the way people read them."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from okr.models import Confidence
+
+register = template.Library()
+
+CONFIDENCE_LABELS = dict(Confidence.choices)
+
+
+@register.filter
+def percent(value) -> str:
+    """``62.5`` → ``"62.5%"``: rounded to 2 decimals, no trailing zeros."""
+    try:
+        number = round(float(value or 0), 2)
+    except (TypeError, ValueError):
+        return ""
+    text = f"{number:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+@register.filter
+def number(value) -> str:
+    """A decimal as people write it: ``4.500000`` → ``4.5``, ``1E+2`` → ``100``."""
+    if value is None or value == "":
+        return ""
+    try:
+        decimal = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not decimal.is_finite():
+        return str(value)
+    text = f"{decimal.normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
+@register.simple_tag
+def measure(value, key_result) -> str:
+    """A key result's value with its unit: ``"$120"``, ``"42 %"``, ``"done"`` for milestones."""
+    if key_result.metric == "milestone":
+        return "Done" if value is not None and Decimal(value) >= 1 else "Not done"
+    text = number(value)
+    unit = key_result.unit
+    if key_result.metric == "currency":
+        return f"{unit or '$'}{text}" if len(unit) <= 1 else f"{text} {unit}"
+    if key_result.metric == "percent" and not unit:
+        return f"{text}%"
+    return f"{text} {unit}".strip()
+
+
+@register.simple_tag
+def confidence_chip(confidence) -> str:
+    """A labelled chip: the word always, the colour only as a second cue."""
+    if not confidence:
+        return mark_safe('<span class="chip chip-none">No check-in yet</span>')
+    label = CONFIDENCE_LABELS.get(confidence, confidence)
+    return format_html('<span class="chip chip-{}">{}</span>', confidence.replace("_", "-"), label)
+
+
+@register.simple_tag
+def progress_bar(progress, confidence=None, label: str = "") -> str:
+    """A thin bar plus the number, the number being the hero.
+
+    The bar is an accessible ``role="progressbar"``; its fill takes the
+    confidence colour (grey before the first check-in).
+    """
+    value = round(float(progress or 0), 2)
+    tone = confidence.replace("_", "-") if confidence else "none"
+    return format_html(
+        '<span class="progress progress-{tone}">'
+        '<span class="progress-bar" role="progressbar" aria-valuemin="0" '
+        'aria-valuemax="100" aria-valuenow="{value}" aria-label="{label}">'
+        '<span class="progress-fill" style="width: {width}%"></span></span>'
+        '<span class="progress-value">{text}</span></span>',
+        tone=tone,
+        value=value,
+        label=f"Progress of {label}" if label else "Progress",
+        width=f"{min(max(value, 0), 100):.2f}",
+        text=percent(value),
+    )
+
+
+@register.simple_tag
+def avatar(user) -> str:
+    """The owner's initials in a circle, their name for screen readers and on hover."""
+    if user is None:
+        return ""
+    return format_html(
+        '<span class="avatar" title="{name}"><span aria-hidden="true">{initials}</span>'
+        '<span class="sr-only">{name}</span></span>',
+        name=user.display_name,
+        initials=user.initials,
+    )
+
+
+@register.filter
+def objective_confidence(key_results) -> str | None:
+    """An objective's chip: the worst confidence among its key results, None before any."""
+    order = [Confidence.OFF_TRACK, Confidence.AT_RISK, Confidence.ON_TRACK]
+    seen = {key_result.confidence for key_result in key_results if key_result.confidence}
+    for confidence in order:
+        if confidence in seen:
+            return confidence
+    return None

@@ -1,0 +1,97 @@
+"""What every OKR page does the same way: full page or fragment, redirect or fragment."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from okr import selectors
+from okr.models import Cycle
+
+PROGRESS_CHANGED = "progressChanged"
+
+
+def page_or_fragment(
+    request: HttpRequest, template: str, fragment: str, context: dict, status: int = 200
+) -> HttpResponse:
+    """The whole page, or only the named partial when HTMX asks (it swaps that element)."""
+    name = f"{template}#{fragment}" if request.htmx and not request.htmx.boosted else template
+    return render(request, name, context, status=status)
+
+
+def done(
+    request: HttpRequest,
+    *,
+    fallback: str,
+    fragment: HttpResponse | None = None,
+    message: str = "",
+    progress_changed: bool = False,
+) -> HttpResponse:
+    """After a successful POST: the fragment for HTMX, a redirect (PRG) for a plain form.
+
+    ``progress_changed`` triggers the ``progressChanged`` event: the widgets that
+    show progress (the objective header, the dashboard's and the tree's rows)
+    listen for it and re-fetch themselves.
+    """
+    if request.htmx:
+        response = fragment if fragment is not None else HttpResponseClientRedirect(fallback)
+        if progress_changed:
+            trigger_client_event(response, PROGRESS_CHANGED, {})
+        return response
+    if message:
+        messages.success(request, message)
+    return redirect(safe_next(request, fallback))
+
+
+def failed_status(request: HttpRequest) -> int:
+    """A re-rendered invalid form: 400 for a browser, 200 for HTMX (htmx swaps only 2xx)."""
+    return 200 if request.htmx else 400
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` field or parameter when it points back into this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def selected_cycle(request: HttpRequest) -> Cycle | None:
+    """``?cycle=<id>`` within the tenant (404 otherwise), else the default cycle."""
+    cycle_id = request.GET.get("cycle")
+    if cycle_id:
+        return selectors.get_cycle_for(request.membership, cycle_id)
+    return selectors.default_cycle(request.membership)
+
+
+POLL_LIMIT = 3
+
+
+def polling(request: HttpRequest, url: str) -> dict:
+    """URLs for a widget that re-fetches itself after ``progressChanged``.
+
+    With eager tasks the ancestors are already up to date when the check-in's
+    response is sent. With a Celery worker they lag by a moment, so the
+    re-fetched widget polls a few more times (``?poll=2``, ``3``), a second
+    apart, then stops. ``refresh_url`` is what the event fetches,
+    ``poll_url`` the next poll (None when done).
+    """
+    try:
+        poll = int(request.GET.get("poll", "0"))
+    except ValueError:
+        poll = 0
+    separator = "&" if "?" in url else "?"
+    return {
+        "refresh_url": f"{url}{separator}poll=1",
+        "poll_url": f"{url}{separator}poll={poll + 1}" if 0 < poll < POLL_LIMIT else None,
+    }
+
+
+def refused(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    """A write the rules refuse (e.g. in a closed cycle), when there is no form to show it on."""
+    return render(request, "okr/refused.html", {"message": message}, status=status)

@@ -1,0 +1,382 @@
+"""The objective page and the writes on objectives: create, edit (in place), delete, reorder.
+
+Each view reads top to bottom: find the row within the tenant (404), parse the
+form, call one service, answer. Rights and rules are the services' (403 / form
+errors); closed cycles render read-only and the services refuse their writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from okr import permissions, selectors, services
+from okr.charts import check_in_points, progress_chart
+from okr.forms import (
+    CheckInForm,
+    KeyResultForm,
+    ObjectiveForm,
+    ObjectiveTitleForm,
+    alignable_key_results,
+    apply_service_errors,
+    key_result_label,
+)
+from okr.models import CheckIn, KeyResult, Objective
+from okr.views.common import done, failed_status, page_or_fragment, polling, refused
+from okr.views.tree import with_visibility
+
+TEMPLATE = "okr/objective_detail.html"
+
+
+def objective_url(objective: Objective) -> str:
+    return reverse(
+        "objective_detail",
+        kwargs={"org_slug": objective.organization.slug, "pk": objective.pk},
+    )
+
+
+def _url(request: HttpRequest, name: str, **kwargs) -> str:
+    return reverse(name, kwargs={"org_slug": request.organization.slug, **kwargs})
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
+def decorate_key_result(request: HttpRequest, key_result: KeyResult, objective: Objective, **forms):
+    """Give a key result row what it shows: history, chart, rights and its check-in form."""
+    membership = request.membership
+    key_result.objective = objective
+    history = list(key_result.check_ins.all())  # prefetched, oldest first
+    key_result.history = list(reversed(history))
+    key_result.chart = None
+    if not key_result.is_aligned:
+        key_result.chart = progress_chart(
+            cycle=objective.cycle,
+            points=check_in_points(key_result, history),
+            today=request.organization.local_date(),
+            title=f"Progress of {key_result.title}",
+        )
+    is_open = not objective.cycle.is_closed
+    key_result.can_check_in = (
+        is_open and not key_result.is_aligned and permissions.can_check_in(membership, key_result)
+    )
+    key_result.check_in_form = forms.get("check_in_form") or CheckInForm(
+        key_result=key_result,
+        prefix_id=f"kr{key_result.pk}",
+        initial={"value": key_result.current_value},
+    )
+    key_result.check_in_open = "check_in_form" in forms
+    return key_result
+
+
+def key_results_of(objective: Objective):
+    return objective.key_results.select_related("owner").prefetch_related(
+        Prefetch(
+            "check_ins",
+            queryset=CheckIn.objects.select_related("author").order_by("created_at", "id"),
+        )
+    )
+
+
+def objective_context(request: HttpRequest, objective: Objective, **extra) -> dict:
+    membership = request.membership
+    can_edit = not objective.cycle.is_closed and permissions.can_edit_objective(
+        membership, objective
+    )
+    parent = None
+    if objective.parent_key_result_id:
+        parent = (
+            selectors.visible_key_results(membership)
+            .select_related("objective")
+            .filter(pk=objective.parent_key_result_id)
+            .first()
+        )
+    return {
+        "objective": objective,
+        "cycle": objective.cycle,
+        "can_edit": can_edit,
+        "parent_key_result": parent,
+        "parent_is_private": objective.parent_key_result_id is not None and parent is None,
+        **polling(request, objective_url(objective)),
+        **extra,
+    }
+
+
+def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """The objective page. HTMX asks for the header only (it re-fetches after check-ins)."""
+    membership = request.membership
+    objective = selectors.get_objective_for(membership, pk)
+    context = objective_context(request, objective)
+    if request.htmx:
+        context["key_results"] = list(objective.key_results.only("confidence"))
+        return page_or_fragment(request, TEMPLATE, "objective-header", context)
+    key_results = [
+        decorate_key_result(request, key_result, objective)
+        for key_result in key_results_of(objective)
+    ]
+    children = with_visibility(
+        Objective.objects.filter(
+            organization_id=membership.organization_id, parent_key_result__objective=objective
+        ).select_related("owner", "team", "cycle"),
+        membership,
+    )
+    children_of = defaultdict(list)
+    for child in children:
+        children_of[child.parent_key_result_id].append(child)
+    for key_result in key_results:
+        key_result.supporters = children_of.get(key_result.pk, [])
+    context.update(
+        key_results=key_results,
+        supporters=[child for group in children_of.values() for child in group],
+        activity=list(
+            selectors.visible_activity(membership)
+            .filter(objective=objective)
+            .select_related("actor")[:30]
+        ),
+        key_result_form=KeyResultForm(membership=membership),
+    )
+    return render(request, TEMPLATE, context)
+
+
+# --- Creating and editing ------------------------------------------------------------
+
+
+def _objective_form_context(request: HttpRequest, form: ObjectiveForm, **extra) -> dict:
+    return {
+        "form": form,
+        "key_result_options": _options(request, form),
+        "cycle": extra.get("objective").cycle if extra.get("objective") else None,
+        **extra,
+    }
+
+
+def _options(request: HttpRequest, form: ObjectiveForm, query: str = "") -> list[dict]:
+    """The first matches for the "supports key result" list (the HTMX search refines it)."""
+    queryset = form.fields["parent_key_result"].queryset
+    if query:
+        queryset = queryset.filter(title__icontains=query) | queryset.filter(
+            objective__title__icontains=query
+        )
+    return [{"value": key_result_label(kr)} for kr in queryset[:50]]
+
+
+@require_http_methods(["GET", "POST"])
+def objective_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = request.membership
+    if request.method == "POST":
+        form = ObjectiveForm(request.POST, membership=membership)
+        if form.is_valid():
+            try:
+                objective = services.objective_create(actor=membership, **form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                return done(
+                    request, fallback=objective_url(objective), message="Objective created."
+                )
+        status = failed_status(request)
+    else:
+        form = ObjectiveForm(membership=membership, initial=_create_initial(request))
+        status = 200
+    context = _objective_form_context(request, form, is_new=True)
+    return render(request, "okr/objective_form.html", context, status=status)
+
+
+def _create_initial(request: HttpRequest) -> dict:
+    """Prefill from the link that led here: "Add a supporting objective" passes the key result."""
+    membership = request.membership
+    initial: dict = {}
+    cycle_id = request.GET.get("cycle")
+    cycle = (
+        selectors.cycles_of(membership).filter(pk=cycle_id).first()
+        if cycle_id and cycle_id.isdigit()
+        else None
+    )
+    cycle = cycle or selectors.default_cycle(membership)
+    if cycle is not None:
+        initial["cycle"] = cycle.pk
+    for name in ("level", "team"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    parent_id = request.GET.get("parent_key_result")
+    if parent_id and parent_id.isdigit():
+        parent = alignable_key_results(membership).filter(pk=int(parent_id)).first()
+        if parent is not None:
+            initial["parent_key_result"] = key_result_label(parent)
+    initial.setdefault(
+        "level",
+        "company" if membership.is_admin else "team" if membership.is_manager else "personal",
+    )
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def objective_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    objective = selectors.get_objective_for(membership, pk)
+    permissions.require_objective_rights(
+        membership, level=objective.level, owner_id=objective.owner_id
+    )
+    if request.method == "POST":
+        form = ObjectiveForm(request.POST, membership=membership, objective=objective)
+        if form.is_valid():
+            try:
+                services.objective_update(
+                    actor=membership, objective=objective, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                return done(
+                    request,
+                    fallback=objective_url(objective),
+                    message="Objective saved.",
+                    progress_changed=True,
+                )
+        status = failed_status(request)
+    else:
+        form = ObjectiveForm(
+            membership=membership,
+            objective=objective,
+            initial={
+                "cycle": objective.cycle_id,
+                "title": objective.title,
+                "description": objective.description,
+                "level": objective.level,
+                "team": objective.team_id,
+                "owner": objective.owner_id,
+                "parent_key_result": key_result_label(objective.parent_key_result)
+                if objective.parent_key_result_id
+                else "",
+                "visibility": objective.visibility,
+            },
+        )
+        status = 200
+    context = _objective_form_context(request, form, objective=objective, is_new=False)
+    return render(request, "okr/objective_form.html", context, status=status)
+
+
+@require_GET
+def key_result_options(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """``<option>``s for the "supports key result" list, matching ``?parent_key_result=…``."""
+    form = ObjectiveForm(membership=request.membership)
+    query = (request.GET.get("parent_key_result") or request.GET.get("q") or "").strip()
+    # What the list itself offers ends with "(#id)": search by its title part.
+    query = query.split(" — ")[0]
+    return render(
+        request,
+        "okr/objective_form.html#key-result-options",
+        {"key_result_options": _options(request, form, query)},
+    )
+
+
+@require_GET
+def objective_title(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """The title as shown (HTMX: Escape in the title editor fetches it back)."""
+    objective = selectors.get_objective_for(request.membership, pk)
+    if not request.htmx:
+        return redirect(objective_url(objective))
+    return render(request, f"{TEMPLATE}#objective-title", objective_context(request, objective))
+
+
+@require_http_methods(["GET", "POST"])
+def objective_title_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """Click the title to edit it in place: Enter saves, Escape cancels."""
+    membership = request.membership
+    objective = selectors.get_objective_for(membership, pk)
+    permissions.require_objective_rights(
+        membership, level=objective.level, owner_id=objective.owner_id
+    )
+    status = 200
+    if request.method == "POST":
+        form = ObjectiveTitleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.objective_update(
+                    actor=membership, objective=objective, title=form.cleaned_data["title"]
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                fragment = render(
+                    request, f"{TEMPLATE}#objective-title", objective_context(request, objective)
+                )
+                return done(request, fallback=objective_url(objective), fragment=fragment)
+        status = failed_status(request)
+    else:
+        form = ObjectiveTitleForm(initial={"title": objective.title})
+    context = {"objective": objective, "cycle": objective.cycle, "form": form}
+    return page_or_fragment(
+        request, "okr/objective_title.html", "objective-title-form", context, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def objective_delete(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """Delete after confirmation: a page without JavaScript, ``hx-confirm`` with it."""
+    membership = request.membership
+    objective = selectors.get_objective_for(membership, pk)
+    permissions.require_objective_rights(
+        membership, level=objective.level, owner_id=objective.owner_id
+    )
+    error = ""
+    status = 200
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            services.objective_delete(actor=membership, objective=objective)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            status = 400
+        else:
+            fallback = _url(request, "tree") + f"?cycle={objective.cycle_id}"
+            return done(request, fallback=fallback, message=f"Deleted “{objective.title}”.")
+    context = {
+        "objective": objective,
+        "cycle": objective.cycle,
+        "error": error,
+        "key_result_count": objective.key_results.count(),
+    }
+    return render(request, "okr/objective_delete.html", context, status=status)
+
+
+@require_POST
+def objective_move(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """Move an objective up or down among its siblings (same cycle, same parent key result)."""
+    membership = request.membership
+    objective = selectors.get_objective_for(membership, pk)
+    siblings = list(
+        selectors.visible_objectives(membership)
+        .filter(cycle_id=objective.cycle_id, parent_key_result_id=objective.parent_key_result_id)
+        .select_related("cycle", "owner")
+        .order_by("position", "id")
+    )
+    try:
+        _move(siblings, objective.pk, request.POST.get("direction"), membership, "objective")
+    except ValidationError as exc:
+        return refused(request, " ".join(exc.messages))
+    return done(request, fallback=objective_url(objective), progress_changed=False)
+
+
+def _move(rows: list, pk: int, direction: str | None, membership, kind: str) -> None:
+    """Swap a row with its neighbour, renumbering ``position`` through the services.
+
+    Rows whose position already matches their new index are left alone, so a
+    move usually writes two rows.
+    """
+    index = next(i for i, row in enumerate(rows) if row.pk == pk)
+    other = index - 1 if direction == "up" else index + 1 if direction == "down" else None
+    if other is None or not 0 <= other < len(rows):
+        return
+    rows[index], rows[other] = rows[other], rows[index]
+    update = services.objective_update if kind == "objective" else services.key_result_update
+    with transaction.atomic():
+        for position, row in enumerate(rows):
+            if row.position != position:
+                update(actor=membership, **{kind: row}, position=position)
