@@ -6,7 +6,7 @@ import pytest
 
 from okr.models import Activity, CheckIn, KeyResult, Level, Objective
 from tests.api.conftest import org_url
-from tests.factories import KeyResultFactory, MembershipFactory, TeamFactory
+from tests.factories import MembershipFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
