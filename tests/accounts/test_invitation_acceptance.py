@@ -16,7 +16,10 @@ from accounts.services import invitation_create
 @pytest.fixture
 def invitation(alice):
     return Invitation.objects.create(
-        organization=alice.organization, email="nina@example.com", role=Role.MANAGER, invited_by=alice.user
+        organization=alice.organization,
+        email="nina@example.com",
+        role=Role.MANAGER,
+        invited_by=alice.user,
     )
 
 
@@ -101,7 +104,9 @@ def test_someone_else_signed_in_is_told_to_log_out_first(client_of, invitation, 
 
 
 def test_an_expired_invitation_says_so(client, invitation):
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(hours=1))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(hours=1)
+    )
 
     page = client.get(url(invitation))
     response = client.post(url(invitation), {"password": "a long new secret 7"})

@@ -27,7 +27,9 @@ def test_it_e_mails_a_link_that_sets_a_new_password(client, alice, mailoutbox):
     assert response["Location"] == "/accounts/reset/done/"
     alice.user.refresh_from_db()
     assert alice.user.check_password("a brand new secret 42")
-    client.post("/accounts/login/", {"username": "alice@acme.test", "password": "a brand new secret 42"})
+    client.post(
+        "/accounts/login/", {"username": "alice@acme.test", "password": "a brand new secret 42"}
+    )
     assert SESSION_KEY in client.session
 
 
