@@ -348,12 +348,16 @@ def objective_delete(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
 
 @require_POST
 def objective_move(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    """Move an objective up or down among its siblings (same cycle, same parent key result)."""
+    """Move an objective up or down among its siblings: same cycle, parent key result and level."""
     membership = request.membership
     objective = selectors.get_objective_for(membership, pk)
     siblings = list(
         selectors.visible_objectives(membership)
-        .filter(cycle_id=objective.cycle_id, parent_key_result_id=objective.parent_key_result_id)
+        .filter(
+            cycle_id=objective.cycle_id,
+            parent_key_result_id=objective.parent_key_result_id,
+            level=objective.level,
+        )
         .select_related("cycle", "owner")
         .order_by("position", "id")
     )

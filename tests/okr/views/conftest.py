@@ -84,3 +84,8 @@ def url(name: str, org: str = "acme", **kwargs) -> str:
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def section(response, element_id: str) -> str:
+    """The HTML of the ``<section id=…>`` in a page, to assert on one part of it."""
+    return response.content.decode().split(f'id="{element_id}"')[1].split("</section>")[0]
