@@ -375,6 +375,7 @@ def send_batch(
             if delivery_id is None:
                 report.skipped += 1
                 continue
+            member.organization = organization  # the one loaded, not a query per member
             key_results = key_results_by_owner[member.user_id]
             entry = SentReminder(member.user.email, organization.slug, len(key_results))
             message = build_reminder_email(
@@ -526,7 +527,7 @@ def format_value(value: Decimal, key_result: KeyResult) -> str:
 
 
 def _format_progress(progress: float) -> str:
-    return f"{round(progress, 1):g}%"
+    return f"{round(progress, 2):g}%"
 
 
 def _days_ago(key_result: KeyResult, organization: Organization, local_date) -> str:
