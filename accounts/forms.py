@@ -145,7 +145,7 @@ class ProfileForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
-    """A change to one member: the role, the active flag, or both (only what was sent counts)."""
+    """A change to one member: role, active flag or teams (only what was sent counts)."""
 
     role = forms.ChoiceField(choices=Role.choices, required=False)
     is_active = forms.TypedChoiceField(
@@ -155,8 +155,20 @@ class MembershipForm(forms.Form):
         empty_value=None,
     )
 
+    teams = forms.ModelMultipleChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = Team.objects.filter(organization=organization)
+
     def changes(self, sent) -> dict:
-        return {field: self.cleaned_data[field] for field in self.fields if field in sent}
+        """What the row's form sent: no checkbox ticked still sends ``teams_sent``."""
+        changes = {
+            field: self.cleaned_data[field] for field in ("role", "is_active") if field in sent
+        }
+        if "teams_sent" in sent:
+            changes["teams"] = list(self.cleaned_data["teams"])
+        return changes
 
 
 class InvitationForm(forms.Form):

@@ -13,6 +13,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from rest_framework.throttling import BaseThrottle
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -24,9 +25,10 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted
-    # proxy rewrites it, and a spoofable key would make the throttle useless.
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    # The same identity as the API's throttle (DRF's rule): REMOTE_ADDR, or the
+    # X-Forwarded-For entry a trusted proxy wrote when NUM_PROXIES says there is one.
+    # A client-controlled header is never trusted otherwise.
+    return BaseThrottle().get_ident(request) or "unknown"
 
 
 def is_throttled(request, scope: str) -> bool:

@@ -280,7 +280,7 @@ def _render_members(request, *, failed: Membership | None = None, invite_form=No
     context = {
         "members": members,
         "roles": Role.choices,
-        "active_admins": sum(1 for m in members if m.is_active and m.role == Role.ADMIN),
+        "all_teams": _teams_of(request.organization),
         **_invitations_context(request, invite_form),
     }
     return render(request, "accounts/members.html", context, status=status)
@@ -294,13 +294,13 @@ def members(request):
 @admin_page
 @require_POST
 def member_update(request, membership_id: int):
-    """Change a member's role or active flag; the row swaps in place under HTMX."""
+    """Change a member's role, active flag or teams; the row swaps in place under HTMX."""
     member = get_object_or_404(
         Membership.objects.select_related("user"),
         organization=request.organization,
         pk=membership_id,
     )
-    form = MembershipForm(request.POST)
+    form = MembershipForm(request.POST, organization=request.organization)
     if form.is_valid():
         changes = form.changes(request.POST)
         try:
@@ -315,9 +315,7 @@ def member_update(request, membership_id: int):
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             if request.htmx:
                 return render(
-                    request,
-                    "accounts/members.html#member-row",
-                    {"member": member, "roles": Role.choices},
+                    request, "accounts/members.html#member-row", _row_context(request, member)
                 )
             messages.success(request, f"{member.user.display_name} is updated.")
             return redirect("admin_members", org_slug=request.organization.slug)
@@ -325,10 +323,12 @@ def member_update(request, membership_id: int):
     member.non_field_errors = form.non_field_errors()
     member.chosen_role = request.POST.get("role", member.role)
     if request.htmx:
-        return render(
-            request, "accounts/members.html#member-row", {"member": member, "roles": Role.choices}
-        )
+        return render(request, "accounts/members.html#member-row", _row_context(request, member))
     return _render_members(request, failed=member)
+
+
+def _row_context(request, member: Membership) -> dict:
+    return {"member": member, "roles": Role.choices, "all_teams": _teams_of(request.organization)}
 
 
 @admin_page

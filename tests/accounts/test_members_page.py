@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import Membership, Role
 from okr.models import Activity
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, TeamFactory
 
 MEMBERS = "/o/acme/admin/members/"
 
@@ -157,10 +157,33 @@ def test_the_page_takes_the_same_number_of_queries_for_5_or_100_members(
         member.teams.add(platform_team)
     client = client_of(alice)
 
-    # Session, user, membership (middleware), members, their teams, invitations, the
-    # switcher, and the session save (3 with its savepoint) — whatever the head count.
-    with django_assert_max_num_queries(10):
+    # Session, user, membership (middleware), members, their teams, the team choices,
+    # invitations, the switcher, and the session save (3 with its savepoint) — whatever
+    # the head count.
+    with django_assert_max_num_queries(11):
         response = client.get(MEMBERS)
 
     assert response.status_code == 200
     assert Membership.objects.filter(organization=acme).count() == count
+
+
+def test_it_puts_a_member_in_teams_and_takes_them_out(client_of, alice, emma, acme, platform_team):
+    sales = TeamFactory(organization=acme, name="Sales")
+    client = client_of(alice)
+
+    client.post(update_url(emma), {"teams_sent": "1", "teams": [platform_team.pk, sales.pk]})
+    assert set(emma.teams.all()) == {platform_team, sales}
+
+    client.post(update_url(emma), {"teams_sent": "1"})  # every box unticked
+    assert not emma.teams.exists()
+    emma.refresh_from_db()
+    assert emma.role == Role.MEMBER
+
+
+def test_a_team_of_another_organization_is_refused(client_of, alice, emma, globex):
+    foreign = TeamFactory(organization=globex, name="Globex Sales")
+
+    response = client_of(alice).post(update_url(emma), {"teams_sent": "1", "teams": [foreign.pk]})
+
+    assert response.status_code == 200
+    assert not emma.teams.exists()
