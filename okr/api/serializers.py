@@ -12,7 +12,9 @@ The caller's membership reaches the serializers through the context
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
+from django.db import connection
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -37,6 +39,7 @@ from okr.progress import rounded
 
 MAX_ID = 2**63 - 1
 MAX_POSITION = 2**31 - 1
+SQLITE_SAFE_DECIMAL = Decimal("99999999999999")
 
 
 # --- Fields ---------------------------------------------------------------------------
@@ -69,7 +72,13 @@ class NumberField(serializers.DecimalField):
     def to_internal_value(self, data):
         if isinstance(data, bool | list | dict):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        value = super().to_internal_value(data)
+        if connection.vendor == "sqlite" and abs(value) > SQLITE_SAFE_DECIMAL:
+            # SQLite keeps decimals as doubles and reads them back to 15 significant
+            # digits: past 99999999999999 that rounds to 10¹⁴, which no longer fits 20
+            # digits with 6 places, and every later read of the row would fail.
+            self.fail("max_whole_digits", max_whole_digits=self.max_whole_digits)
+        return value
 
 
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):

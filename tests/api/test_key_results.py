@@ -249,3 +249,20 @@ def test_it_keeps_six_decimals(client_for, alice, company_objective):
     assert response.status_code == 201, response.json()
     stored = KeyResult.objects.get(pk=response.json()["id"]).target_value
     assert stored == Decimal("1234.123456")
+
+
+@pytest.mark.parametrize(
+    "value", ["99999999999999.999999", "-99999999999999.5", "99999999999999.99"]
+)
+def test_it_never_stores_a_number_it_cannot_read_back(client_for, alice, company_objective, value):
+    """On SQLite (doubles) such a value would read back as 10¹⁴; PostgreSQL keeps it exactly."""
+    response = client_for(alice).post(
+        org_url("acme", "key-results/"),
+        {"objective": company_objective.pk, "title": "KR", "target_value": value},
+    )
+
+    if response.status_code == 201:
+        assert client_for(alice).get(org_url("acme", "key-results/")).status_code == 200
+    else:
+        assert response.status_code == 400
+        assert "target_value" in response.json()
