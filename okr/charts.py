@@ -110,8 +110,9 @@ def progress_chart(
                 )
             )
     latest = points[-1].progress if points else 0.0
+    count = len(points) - 1 if points else 0
     description = (
-        f"{len(points) - 1 if points else 0} check-ins from {start:%b %-d} to {end:%b %-d}; "
+        f"{count} check-in{'' if count == 1 else 's'} from {start:%b %-d} to {end:%b %-d}; "
         f"latest {round(latest, 2):g}%, expected pace today "
         f"{round(expected_pace(cycle, today), 2):g}%."
     )

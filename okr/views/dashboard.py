@@ -36,16 +36,25 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         "cycle": cycle,
         "cycles": cycles,
         "objectives": objectives,
-        "due": due_items(membership),
+        **due_context(membership),
         "activity": selectors.recent_activity(membership),
         **polling(request, url),
     }
     return page_or_fragment(request, "okr/dashboard.html", "company-objectives", context)
 
 
-def due_items(membership) -> list[KeyResult]:
+DUE_ON_DASHBOARD = 20
+
+
+def due_context(membership) -> dict:
+    """The first due key results; "My OKRs" lists them all."""
+    due = due_items(membership, limit=DUE_ON_DASHBOARD + 1)
+    return {"due": due[:DUE_ON_DASHBOARD], "more_due": len(due) > DUE_ON_DASHBOARD}
+
+
+def due_items(membership, limit: int | None = None) -> list[KeyResult]:
     """The member's due key results, each with its own inline check-in form."""
-    due = list(due_key_results_for(membership))
+    due = list(due_key_results_for(membership)[:limit])
     for key_result in due:
         key_result.check_in_form = CheckInForm(
             key_result=key_result,
