@@ -309,9 +309,14 @@ def member_update(request, membership_id: int):
             add_service_errors(form, error)
         else:
             if member.pk == request.membership.pk and not (member.is_active and member.is_admin):
-                # Admins who step down lose these pages: send them home.
-                messages.success(request, "Your role is changed.")
-                url = reverse("dashboard", kwargs={"org_slug": request.organization.slug})
+                # Admins who step down lose these pages, and a deactivated one the
+                # organization itself: send them to its dashboard, or home.
+                messages.success(request, "Your membership is changed.")
+                url = (
+                    reverse("dashboard", kwargs={"org_slug": request.organization.slug})
+                    if member.is_active
+                    else reverse("home")
+                )
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             if request.htmx:
                 return render(
