@@ -281,14 +281,21 @@ def recompute_all(*, organization_id: int) -> ReconcileReport:
         )
         report.objectives_checked = len(expected_objectives)
         report.key_results_checked = len(expected_key_results)
-        for pk, value in expected_key_results.items():
-            if cached_key_results.get(pk) != value:
-                KeyResult.objects.filter(pk=pk).update(progress=value)
-                report.key_results_corrected += 1
-        for pk, value in expected_objectives.items():
-            if cached_objectives.get(pk) != value:
-                Objective.objects.filter(pk=pk).update(progress=value)
-                report.objectives_corrected += 1
+        stale_key_results = [
+            KeyResult(pk=pk, progress=value)
+            for pk, value in expected_key_results.items()
+            if cached_key_results.get(pk) != value
+        ]
+        stale_objectives = [
+            Objective(pk=pk, progress=value)
+            for pk, value in expected_objectives.items()
+            if cached_objectives.get(pk) != value
+        ]
+        # Batched: a fresh import or a badly drifted organization is one UPDATE per 500 rows.
+        KeyResult.objects.bulk_update(stale_key_results, ["progress"], batch_size=500)
+        Objective.objects.bulk_update(stale_objectives, ["progress"], batch_size=500)
+        report.key_results_corrected = len(stale_key_results)
+        report.objectives_corrected = len(stale_objectives)
     if report.corrected:
         logger.warning(
             "progress reconciled",

@@ -1,0 +1,77 @@
+"""``manage.py seed_demo``: a realistic cascading demo organization of any size (SPEC 9)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import Membership, Organization
+from okr.demo import DEMO_PASSWORD, DemoExists, admin_email, seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a demo organization four levels deep (company → department → team → personal), "
+        "deterministic for a seed, and print its login."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--org", default="demo", help="the organization's slug (default: demo)")
+        parser.add_argument("--teams", type=int, default=6, help="teams below the departments")
+        parser.add_argument("--objectives", type=int, default=60, help="objectives this quarter")
+        parser.add_argument("--key-results-per-objective", type=int, default=3)
+        parser.add_argument("--check-ins-per-key-result", type=int, default=4)
+        parser.add_argument("--seed", type=int, default=1, help="the same seed builds the same org")
+        parser.add_argument(
+            "--replace", action="store_true", help="delete an existing demo with this slug first"
+        )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing (but print the login) when the organization exists",
+        )
+
+    def handle(self, *args, **options):
+        slug = options["org"]
+        for name in ("teams", "objectives", "key_results_per_objective"):
+            if options[name] < 1:
+                raise CommandError(f"--{name.replace('_', '-')} must be at least 1.")
+        if options["check_ins_per_key_result"] < 0:
+            raise CommandError("--check-ins-per-key-result cannot be negative.")
+        if options["if_missing"] and Organization.objects.filter(slug=slug).exists():
+            self.stdout.write(f"The organization “{slug}” exists already; not seeding it again.")
+            self.print_login(slug)
+            return
+        try:
+            report = seed_demo(
+                slug=slug,
+                teams=options["teams"],
+                objectives=options["objectives"],
+                key_results_per_objective=options["key_results_per_objective"],
+                check_ins_per_key_result=options["check_ins_per_key_result"],
+                seed=options["seed"],
+                replace=options["replace"],
+            )
+        except DemoExists as error:
+            raise CommandError(str(error)) from None
+        levels = ", ".join(
+            f"{report.levels.get(level, 0)} {level}"
+            for level in ("company", "department", "team", "personal")
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded “{report.organization.name}” (/o/{slug}/) in {report.seconds:.1f} s: "
+                f"{report.teams} teams, {report.members} members, {report.objectives} objectives "
+                f"({levels} this quarter, the rest in the closed one), "
+                f"{report.key_results} key results, {report.check_ins} check-ins; "
+                f"recompute_progress corrected {report.corrected}."
+            )
+        )
+        self.print_login(slug)
+
+    def print_login(self, slug: str) -> None:
+        email = admin_email(slug)
+        if Membership.objects.filter(organization__slug=slug, user__email=email).exists():
+            self.stdout.write(
+                f"Log in at {settings.SITE_URL}/accounts/login/ as {email} / {DEMO_PASSWORD}"
+            )

@@ -1,0 +1,178 @@
+"""``manage.py seed_demo``: four levels deep, the sizes asked for, the same org for the same seed."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import F
+
+from accounts.models import Membership, Role, Team, User
+from okr.demo import seed_demo
+from okr.models import CheckIn, Cycle, KeyResult, Level, Metric, Objective
+from okr.progress import expected_progress
+
+SMALL = {
+    "teams": 4,
+    "objectives": 40,
+    "key_results_per_objective": 3,
+    "check_ins_per_key_result": 2,
+}
+
+
+def seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def fingerprint(slug: str) -> list:
+    """Everything a seed decides, without ids, e-mail domains or timestamps."""
+    objectives = Objective.objects.filter(organization__slug=slug).order_by("position")
+    position_of = {o.pk: o.position for o in objectives}
+    rows = []
+    for objective in objectives.select_related("owner", "team", "parent_key_result", "cycle"):
+        parent = objective.parent_key_result
+        rows.append(
+            (
+                objective.cycle.name,
+                objective.level,
+                objective.title,
+                objective.owner.name,
+                objective.team.name if objective.team else None,
+                (position_of[parent.objective_id], parent.position) if parent else None,
+                objective.visibility,
+                objective.progress,
+                [
+                    (
+                        kr.title,
+                        kr.metric,
+                        kr.start_value,
+                        kr.target_value,
+                        kr.current_value,
+                        kr.weight,
+                        kr.progress_source,
+                        kr.confidence,
+                        kr.owner.name,
+                        [
+                            (c.value, c.confidence, c.note)
+                            for c in kr.check_ins.order_by("created_at", "id")
+                        ],
+                    )
+                    for kr in objective.key_results.select_related("owner").order_by("position")
+                ],
+            )
+        )
+    return rows
+
+
+@pytest.mark.django_db
+def test_it_builds_the_same_organization_for_the_same_seed():
+    seed_demo(slug="one", seed=7, **SMALL)
+    seed_demo(slug="two", seed=7, **SMALL)
+    seed_demo(slug="three", seed=8, **SMALL)
+    assert fingerprint("one") == fingerprint("two")
+    assert fingerprint("one") != fingerprint("three")
+
+
+@pytest.mark.django_db
+def test_it_builds_four_levels_of_the_asked_size():
+    report = seed_demo(slug="shape", seed=3, **SMALL)
+    organization = report.organization
+    current = Cycle.objects.get(organization=organization, status="active")
+    closed = Cycle.objects.get(organization=organization, status="closed")
+    assert closed.end_date < current.start_date
+    this_quarter = Objective.objects.filter(cycle=current)
+    assert this_quarter.count() == 40
+    for objective in Objective.objects.filter(organization=organization):
+        assert objective.key_results.count() == 3
+
+    # Every personal objective sits four levels deep: personal → team → department → company.
+    for personal in this_quarter.filter(level=Level.PERSONAL):
+        team_objective = personal.parent_key_result.objective
+        department_objective = team_objective.parent_key_result.objective
+        company = department_objective.parent_key_result.objective
+        assert team_objective.level == Level.TEAM and team_objective.team.parent is not None
+        assert department_objective.level == Level.TEAM and department_objective.team.parent is None
+        assert team_objective.team.parent == department_objective.team
+        assert company.level == Level.COMPANY and company.parent_key_result is None
+    assert this_quarter.filter(level=Level.PERSONAL).exists()
+    assert report.levels["company"] >= 1 and report.levels["department"] >= 2
+
+    # Departments and teams are a tree; every team has a lead.
+    departments = Team.objects.filter(organization=organization, parent=None)
+    assert departments.count() == 2
+    assert Team.objects.filter(organization=organization, parent__in=departments).count() == 4
+    assert not Team.objects.filter(organization=organization, lead=None).exists()
+
+    # Every role, names, every metric, aligned key results above, measured below, history.
+    roles = set(Membership.objects.filter(organization=organization).values_list("role", flat=True))
+    assert roles == {Role.ADMIN, Role.MANAGER, Role.MEMBER}
+    assert not User.objects.filter(memberships__organization=organization, name="").exists()
+    key_results = KeyResult.objects.filter(organization=organization)
+    assert set(key_results.values_list("metric", flat=True)) == set(Metric.values)
+    assert key_results.filter(progress_source="aligned", objective__level=Level.COMPANY).exists()
+    assert key_results.filter(progress_source="aligned", objective__team__parent=None).exists()
+    assert key_results.filter(target_value__lt=F("start_value")).exists()
+    for kr in key_results.filter(progress_source="measured"):
+        assert kr.check_ins.count() == 2
+    assert set(
+        CheckIn.objects.filter(organization=organization).values_list("confidence", flat=True)
+    ) == {
+        "on_track",
+        "at_risk",
+        "off_track",
+    }
+
+
+@pytest.mark.django_db
+def test_it_leaves_every_cached_value_true():
+    report = seed_demo(slug="true", seed=5, **SMALL)
+    assert report.corrected == 0
+    objectives, key_results = expected_progress(report.organization.pk)
+    assert objectives == dict(
+        Objective.objects.filter(organization=report.organization).values_list("pk", "progress")
+    )
+    assert key_results == dict(
+        KeyResult.objects.filter(organization=report.organization).values_list("pk", "progress")
+    )
+    assert any(value > 0 for value in objectives.values())
+
+
+@pytest.mark.django_db
+def test_it_keeps_some_objectives_private():
+    report = seed_demo(slug="secrets", seed=1, teams=6, objectives=200, check_ins_per_key_result=1)
+    private = Objective.objects.filter(organization=report.organization, visibility="private")
+    assert private.exists()
+    assert set(private.values_list("level", flat=True)) == {Level.PERSONAL}
+
+
+@pytest.mark.django_db
+def test_it_prints_a_login_that_works():
+    output = seed("--org", "demo", "--teams", "2", "--objectives", "12", "--seed", "2")
+    assert "admin@demo.demo / cascade-demo" in output
+    admin = User.objects.get(email="admin@demo.demo")
+    assert admin.check_password("cascade-demo")
+    assert Membership.objects.get(user=admin).role == Role.ADMIN
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_seed_twice_unless_asked_to_replace():
+    seed("--org", "again", "--teams", "2", "--objectives", "12")
+    with pytest.raises(CommandError, match="--replace"):
+        seed("--org", "again", "--teams", "2", "--objectives", "12")
+    output = seed("--org", "again", "--if-missing")
+    assert "exists already" in output
+    assert "admin@again.demo / cascade-demo" in output
+    seed("--org", "again", "--teams", "3", "--objectives", "20", "--replace")
+    assert (
+        Objective.objects.filter(organization__slug="again", cycle__status="active").count() == 20
+    )
+
+
+@pytest.mark.django_db
+def test_it_never_replaces_an_organization_with_real_people(alice, acme):
+    with pytest.raises(CommandError, match="not a demo"):
+        seed("--org", "acme", "--replace")
+    assert Membership.objects.filter(pk=alice.pk).exists()
