@@ -89,7 +89,15 @@ def alignable_key_results(membership: Membership):
     )
 
 
-class ObjectiveForm(forms.Form):
+class OkrForm(forms.Form):
+    """Labels read "Title", not "Title:"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ObjectiveForm(OkrForm):
     cycle = forms.ModelChoiceField(queryset=None, empty_label=None)
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -139,7 +147,7 @@ class ObjectiveForm(forms.Form):
         return data
 
 
-class ObjectiveTitleForm(forms.Form):
+class ObjectiveTitleForm(OkrForm):
     title = forms.CharField(max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -151,7 +159,7 @@ def decimal_field(**kwargs) -> forms.DecimalField:
     return forms.DecimalField(max_digits=20, decimal_places=6, **kwargs)
 
 
-class KeyResultForm(forms.Form):
+class KeyResultForm(OkrForm):
     title = forms.CharField(max_length=200)
     metric = forms.ChoiceField(choices=Metric.choices, initial=Metric.NUMBER)
     unit = forms.CharField(max_length=32, required=False, help_text="e.g. users, €, days")
@@ -192,7 +200,7 @@ class KeyResultForm(forms.Form):
         return data
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(OkrForm):
     value = decimal_field(label="New value")
     confidence = forms.ChoiceField(
         choices=Confidence.choices, widget=forms.RadioSelect, initial=Confidence.ON_TRACK

@@ -57,8 +57,15 @@ def measure(value, key_result) -> str:
 
 
 @register.simple_tag
-def confidence_chip(confidence) -> str:
-    """A labelled chip: the word always, the colour only as a second cue."""
+def confidence_chip(confidence, progress=None) -> str:
+    """A labelled chip: the word always, the colour only as a second cue.
+
+    ``progress`` is for objectives, whose chip comes from their key results: one
+    that has progress from below but no check-in of its own shows no chip rather
+    than a misleading "No check-in yet".
+    """
+    if not confidence and progress:
+        return ""
     if not confidence:
         return mark_safe('<span class="chip chip-none">No check-in yet</span>')
     label = CONFIDENCE_LABELS.get(confidence, confidence)
