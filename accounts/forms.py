@@ -66,6 +66,16 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "That e-mail and password do not match an account.",
     }
 
+    def __init__(self, request=None, *args, **kwargs):
+        # Our accounts log in by e-mail: a client posting ``email`` instead of Django's
+        # ``username`` is understood too.
+        data = kwargs.get("data")
+        if data is not None and "username" not in data and "email" in data:
+            data = data.copy()
+            data["username"] = data["email"]
+            kwargs["data"] = data
+        super().__init__(request, *args, **kwargs)
+
 
 class SignupForm(forms.Form):
     name = forms.CharField(

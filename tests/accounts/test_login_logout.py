@@ -70,3 +70,11 @@ def test_the_user_menu_logs_out_with_a_form(client_of, alice):
     content = client_of(alice).get("/orgs/").content.decode()
 
     assert '<form method="post" action="/accounts/logout/"' in content
+
+
+def test_it_also_understands_an_email_field(client, alice):
+    client.post(
+        "/accounts/login/", {"email": "alice@acme.test", "password": "correct horse battery"}
+    )
+
+    assert client.session[SESSION_KEY] == str(alice.user.pk)

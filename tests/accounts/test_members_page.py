@@ -192,7 +192,9 @@ def test_a_team_of_another_organization_is_refused(client_of, alice, emma, globe
 def test_an_admin_who_deactivates_themselves_goes_home(client_of, alice, acme, htmx_headers):
     MembershipFactory(organization=acme, role=Role.ADMIN)
 
-    response = client_of(alice).post(update_url(alice), {"is_active": "false"}, headers=htmx_headers)
+    response = client_of(alice).post(
+        update_url(alice), {"is_active": "false"}, headers=htmx_headers
+    )
 
     assert response["HX-Redirect"] == "/"
     alice.refresh_from_db()

@@ -42,7 +42,9 @@ def test_an_admin_signs_up_invites_someone_and_promotes_a_member(page):
 
     row = page.locator(f"#member-{emma.pk}")
     expect(row.get_by_label("Role of Emma Member")).to_have_value("manager")
-    expect(page.locator(f"#member-{emma.pk} select[name=role] option[selected]")).to_have_text("Manager")
+    expect(page.locator(f"#member-{emma.pk} select[name=role] option[selected]")).to_have_text(
+        "Manager"
+    )
     assert Membership.objects.get(pk=emma.pk).role == Role.MANAGER
 
     if os.environ.get("SCREENSHOTS") == "1":
