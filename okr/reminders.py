@@ -236,9 +236,10 @@ def recipients(organization: Organization, at: datetime.datetime) -> QuerySet[Me
 
 
 def recipient_batches(
-    organization: Organization, at: datetime.datetime, batch_size: int = BATCH_SIZE
+    organization: Organization, at: datetime.datetime, batch_size: int | None = None
 ) -> Iterator[list[int]]:
     """The recipients' membership ids, ``batch_size`` at a time (keyset pages: one query each)."""
+    batch_size = batch_size or BATCH_SIZE
     last_id = 0
     while True:
         ids = list(
@@ -289,7 +290,7 @@ class ReminderReport:
 
 
 def send_reminders(
-    at: datetime.datetime | None = None, *, batch_size: int = BATCH_SIZE
+    at: datetime.datetime | None = None, *, batch_size: int | None = None
 ) -> ReminderReport:
     """Send every reminder due at ``at`` (default: now), synchronously, and report.
 
