@@ -402,18 +402,26 @@ def _teams_of(organization) -> list[Team]:
 
 @admin_page
 def teams(request):
-    """The teams as an indented tree, and the form to create one."""
+    """The teams as an indented tree, and the form to create one (HTMX swaps both)."""
     form = TeamForm(request.POST or None, organization=request.organization)
+    created = None
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_create(actor=request.membership, **form.cleaned_data)
+            created = services.team_create(actor=request.membership, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Team “{team.name}” is created.")
-            return redirect("admin_teams", org_slug=request.organization.slug)
-    tree = team_tree(_teams_of(request.organization))
-    return render(request, "accounts/teams.html", {"form": form, "tree": tree})
+            if not request.htmx:
+                messages.success(request, f"Team “{created.name}” is created.")
+                return redirect("admin_teams", org_slug=request.organization.slug)
+            form = TeamForm(organization=request.organization)
+    context = {
+        "form": form,
+        "tree": team_tree(_teams_of(request.organization)),
+        "created": created,
+    }
+    template = "accounts/teams.html#teams-board" if request.htmx else "accounts/teams.html"
+    return render(request, template, context)
 
 
 def _team_for(request, team_id: int) -> Team:
@@ -463,21 +471,33 @@ def team_delete(request, team_id: int):
 
 @admin_page
 def organization_settings(request):
+    """Name, time zone and check-in schedule; HTMX swaps the form (and the top bar's name)."""
+    form = OrganizationSettingsForm(request.POST or None, initial=_settings_initial(request))
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            request.organization = services.organization_update(
+                actor=request.membership, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not request.htmx:
+                messages.success(request, "The settings are saved.")
+                return redirect("admin_settings", org_slug=request.organization.slug)
+            form = OrganizationSettingsForm(initial=_settings_initial(request))
+            saved = True
+    context = {"form": form, "saved": saved, "organization": request.organization}
+    template = "accounts/settings.html#settings-form" if request.htmx else "accounts/settings.html"
+    return render(request, template, context)
+
+
+def _settings_initial(request) -> dict:
     organization = request.organization
-    initial = {
+    return {
         "name": organization.name,
         "timezone": organization.timezone,
         "checkin_weekday": organization.checkin_weekday,
         "checkin_hour": organization.checkin_hour,
         "checkin_cadence_days": organization.checkin_cadence_days,
     }
-    form = OrganizationSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_update(actor=request.membership, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The settings are saved.")
-            return redirect("admin_settings", org_slug=organization.slug)
-    return render(request, "accounts/settings.html", {"form": form})

@@ -74,3 +74,24 @@ def test_oscar_gets_a_404(client_of, oscar, acme):
     assert client_of(oscar).post(SETTINGS, settings_form()).status_code == 404
     acme.refresh_from_db()
     assert acme.name == "Acme"
+
+
+def test_htmx_gets_the_form_alone_and_the_new_name_for_the_top_bar(client_of, alice, acme):
+    response = client_of(alice).post(SETTINGS, settings_form(), headers={"HX-Request": "true"})
+
+    content = response.content.decode().strip()
+    assert content.startswith(
+        '<section class="card page-medium" style="margin: 0;" id="settings-form">'
+    )
+    assert "<html" not in content
+    assert "The settings are saved." in content
+    assert 'id="topbar-org-name" hx-swap-oob="true">Acme Corporation</span>' in content
+    assert 'value="Acme Corporation"' in content
+
+
+def test_the_full_page_carries_the_form_in_the_layout(client_of, alice):
+    content = client_of(alice).get(SETTINGS).content.decode()
+
+    assert "<html" in content
+    assert 'id="settings-form"' in content
+    assert 'id="topbar-org-name">Acme</span>' in content

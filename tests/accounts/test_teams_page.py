@@ -122,3 +122,27 @@ def test_oscar_s_own_pages_do_not_reach_acme_s_teams(client_of, oscar, platform_
 
     assert response.status_code == 404
     assert Team.objects.filter(pk=platform_team.pk).exists()
+
+
+def test_htmx_gets_the_board_alone_with_the_new_team_and_a_fresh_form(
+    client_of, alice, htmx_headers
+):
+    response = client_of(alice).post(TEAMS, {"name": "Research"}, headers=htmx_headers)
+
+    content = response.content.decode().strip()
+    assert content.startswith('<div class="columns" id="teams-board">')
+    assert "<html" not in content
+    assert "Team “Research” is created." in content
+    assert 'value="Research"' not in content  # the form is empty again
+    assert Team.objects.filter(name="Research").exists()
+
+
+def test_htmx_gets_the_board_with_the_errors_and_the_input(client_of, alice, oscar, htmx_headers):
+    response = client_of(alice).post(
+        TEAMS, {"name": "Spies", "lead": oscar.user.pk}, headers=htmx_headers
+    )
+
+    content = response.content.decode().strip()
+    assert content.startswith('<div class="columns" id="teams-board">')
+    assert 'class="field-error"' in content
+    assert 'value="Spies"' in content
