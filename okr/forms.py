@@ -155,6 +155,13 @@ class ObjectiveTitleForm(OkrForm):
         super().__init__(*args, **kwargs)
 
 
+def plain_decimal(value) -> str:
+    """``4.500000`` → ``"4.5"``: what a person would type."""
+    if value is None:
+        return ""
+    return f"{Decimal(value).normalize():f}"
+
+
 def decimal_field(**kwargs) -> forms.DecimalField:
     return forms.DecimalField(max_digits=20, decimal_places=6, **kwargs)
 
@@ -213,6 +220,8 @@ class CheckInForm(OkrForm):
         # Several check-in forms share a page: give each its own ids.
         kwargs.setdefault("auto_id", f"id_{prefix_id}_%s" if prefix_id else "id_%s")
         super().__init__(*args, **kwargs)
+        if key_result is not None:
+            self.initial.setdefault("value", plain_decimal(key_result.current_value))
         if key_result is not None and key_result.is_milestone:
             self.fields["value"] = forms.TypedChoiceField(
                 label="Done?",

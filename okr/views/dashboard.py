@@ -57,8 +57,6 @@ def due_items(membership, limit: int | None = None) -> list[KeyResult]:
     due = list(due_key_results_for(membership)[:limit])
     for key_result in due:
         key_result.check_in_form = CheckInForm(
-            key_result=key_result,
-            prefix_id=f"due{key_result.pk}",
-            initial={"value": key_result.current_value},
+            key_result=key_result, prefix_id=f"due{key_result.pk}"
         )
     return due

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from okr import permissions, selectors, services
-from okr.forms import CheckInForm, KeyResultForm, apply_service_errors
+from okr.forms import CheckInForm, KeyResultForm, apply_service_errors, plain_decimal
 from okr.models import KeyResult
 from okr.views.common import done, failed_status, refused
 from okr.views.objectives import (
@@ -132,9 +132,9 @@ def key_result_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
                 "title": key_result.title,
                 "metric": key_result.metric,
                 "unit": key_result.unit,
-                "start_value": key_result.start_value,
-                "target_value": key_result.target_value,
-                "weight": key_result.weight,
+                "start_value": plain_decimal(key_result.start_value),
+                "target_value": plain_decimal(key_result.target_value),
+                "weight": plain_decimal(key_result.weight),
                 "progress_source": key_result.progress_source,
                 "owner": key_result.owner_id,
             },
@@ -247,9 +247,7 @@ def check_in(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             return _row(request, key_result, check_in_form=form)
         status = 400
     else:
-        form = CheckInForm(
-            key_result=key_result, prefix_id=prefix, initial={"value": key_result.current_value}
-        )
+        form = CheckInForm(key_result=key_result, prefix_id=prefix)
         status = 200
     context = {
         "key_result": key_result,
@@ -265,9 +263,7 @@ def check_in(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 def _due_row(request: HttpRequest, key_result: KeyResult, form=None, checked_in=None):
     key_result.refresh_from_db()
     key_result.check_in_form = form or CheckInForm(
-        key_result=key_result,
-        prefix_id=f"due{key_result.pk}",
-        initial={"value": key_result.current_value},
+        key_result=key_result, prefix_id=f"due{key_result.pk}"
     )
     key_result.check_in_open = form is not None
     context = {"kr": key_result, "checked_in": checked_in, "next": request.POST.get("next", "")}

@@ -68,9 +68,7 @@ def decorate_key_result(request: HttpRequest, key_result: KeyResult, objective: 
         is_open and not key_result.is_aligned and permissions.can_check_in(membership, key_result)
     )
     key_result.check_in_form = forms.get("check_in_form") or CheckInForm(
-        key_result=key_result,
-        prefix_id=f"kr{key_result.pk}",
-        initial={"value": key_result.current_value},
+        key_result=key_result, prefix_id=f"kr{key_result.pk}"
     )
     key_result.check_in_open = "check_in_form" in forms
     return key_result

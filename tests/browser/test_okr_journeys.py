@@ -93,6 +93,17 @@ def test_a_manager_aligns_a_team_objective_and_adds_key_results(
     expect(page.locator("#objective-title")).to_contain_text("Ship the roadmap")
     expect(page.locator("#objective-header")).to_contain_text("Teams ship what customers ask for")
 
+    # Click the title to edit it in place: Escape cancels, Enter saves.
+    page.locator("#objective-title .editable").click()
+    title_input = page.get_by_label("Title of the objective")
+    title_input.fill("Something else")
+    title_input.press("Escape")
+    expect(page.locator("h1#objective-title")).to_contain_text("Ship the roadmap")
+    page.locator("#objective-title .editable").click()
+    page.get_by_label("Title of the objective").fill("Ship the 2027 roadmap")
+    page.get_by_label("Title of the objective").press("Enter")
+    expect(page.locator("h1#objective-title")).to_contain_text("Ship the 2027 roadmap")
+
     for title, target in [("Features shipped", "10"), ("Bugs closed", "40")]:
         page.locator(".add-key-result > summary").click()
         form = page.locator(".add-key-result form")
@@ -101,12 +112,12 @@ def test_a_manager_aligns_a_team_objective_and_adds_key_results(
         form.get_by_role("button", name="Add key result").click()
         expect(page.locator("#key-results .kr-row", has_text=title)).to_be_visible()
 
-    team = Objective.objects.get(title="Ship the roadmap")
+    team = Objective.objects.get(title="Ship the 2027 roadmap")
     assert team.parent_key_result_id == company_kr.pk
     assert [kr.title for kr in team.key_results.all()] == ["Features shipped", "Bugs closed"]
 
     page.goto(f"/o/acme/tree/?cycle={acme_cycle.pk}")
-    expect(page.locator("#tree")).to_contain_text("Ship the roadmap")
+    expect(page.locator("#tree")).to_contain_text("Ship the 2027 roadmap")
     _screenshot(page, "tree")
 
 
