@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -386,9 +385,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_field(OpenApiTypes.OBJECT)
+@extend_schema_field({"$ref": "#/components/schemas/TreeObjective"})
 class TreeNodeField(serializers.DictField):
-    """An objective of the tree (see ``okr/api/tree.py``): documented in words, not typed."""
+    """An objective of the tree (see ``okr/api/tree.py``), typed in ``okr/api/schema.py``."""
 
 
 class TreeSerializer(serializers.Serializer):

@@ -76,7 +76,13 @@ def world(acme, alice, emma, oscar, acme_cycle, platform_team):
         "invitations": invitation.pk,
         "tokens": token.pk,
     }
-    return {"raw_token": raw, "ids": ids, "key": invitation.key, "key_result": key_result.pk}
+    return {
+        "raw_token": raw,
+        "ids": ids,
+        "key": invitation.key,
+        "key_result": key_result.pk,
+        "cycle": acme_cycle.pk,
+    }
 
 
 def _aim_at_real_rows(case, world) -> None:
@@ -91,6 +97,8 @@ def _aim_at_real_rows(case, world) -> None:
         resource = next(name for name in world["ids"] if f"/{name}/" in case.path)
         parameters["id"] = world["ids"][resource]
     case.path_parameters = parameters
+    if case.path.endswith("/tree/"):
+        case.query = {**(case.query or {}), "cycle": world["cycle"]}
 
 
 @schema.parametrize()

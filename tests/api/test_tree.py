@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 
 from okr.models import KeyResult, Level, Objective, Visibility
@@ -111,6 +112,35 @@ def test_it_shows_a_private_root_as_its_progress(client_for, emma, paula, acme):
     body = tree(client_for(emma), cycle)
 
     assert body["objectives"] == [{"private": True, "progress": 0.0}]
+
+
+def _as_json_schema(node):
+    """OpenAPI 3.0's ``nullable`` is not JSON Schema: spell it as a type union."""
+    if isinstance(node, list):
+        return [_as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _as_json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False) and "type" in node:
+        node["type"] = [node["type"], "null"]
+    return node
+
+
+def test_it_matches_its_openapi_schema(client, client_for, emma, acme_cycle, cascade):
+    openapi = client.get("/api/schema/?format=json").json()
+    answer = openapi["paths"]["/api/v1/orgs/{org_slug}/tree/"]["get"]["responses"]["200"]
+    schema = _as_json_schema(
+        {**answer["content"]["application/json"]["schema"], "components": openapi["components"]}
+    )
+    KeyResult.objects.filter(pk=cascade["team_kr"].pk).update(confidence="at_risk")
+
+    body = tree(client_for(emma), acme_cycle)
+
+    # OpenAPI 3.0 schemas are JSON Schema draft 4 (boolean exclusiveMinimum…).
+    validator = jsonschema.Draft4Validator(schema)
+    validator.validate(body)
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate({"cycle": 1, "objectives": [{"private": True}]})
 
 
 @pytest.mark.parametrize("query", ["", "?cycle=", "?cycle=abc", "?cycle=999999"])
