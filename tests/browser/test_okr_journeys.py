@@ -112,6 +112,22 @@ def test_a_manager_aligns_a_team_objective_and_adds_key_results(
         form.get_by_role("button", name="Add key result").click()
         expect(page.locator("#key-results .kr-row", has_text=title)).to_be_visible()
 
+    # Edit a key result in place: Escape cancels, Save swaps the row.
+    row = page.locator("#key-results .kr-row", has_text="Bugs closed")
+    row.get_by_role("link", name="Edit Bugs closed").click()
+    editor = page.locator("form.kr-edit-form")
+    editor.get_by_label("Target").fill("999")
+    editor.get_by_label("Target").press("Escape")
+    expect(page.locator("form.kr-edit-form")).to_have_count(0)
+    page.locator("#key-results .kr-row", has_text="Bugs closed").get_by_role(
+        "link", name="Edit Bugs closed"
+    ).click()
+    page.locator("form.kr-edit-form").get_by_label("Target").fill("50")
+    page.evaluate("window.notReloaded = true")
+    page.locator("form.kr-edit-form").get_by_role("button", name="Save").click()
+    expect(page.locator("#key-results .kr-row", has_text="Bugs closed")).to_contain_text("of 50")
+    assert page.evaluate("window.notReloaded") is True
+
     team = Objective.objects.get(title="Ship the 2027 roadmap")
     assert team.parent_key_result_id == company_kr.pk
     assert [kr.title for kr in team.key_results.all()] == ["Features shipped", "Bugs closed"]
