@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from okr.models import Activity, CheckIn, KeyResult, Level, Objective
 from tests.api.conftest import org_url
@@ -114,27 +116,29 @@ LISTS = [
 ]
 
 
-@pytest.mark.parametrize("count", [10, 1000])
 @pytest.mark.parametrize("who", ["alice", "emma"])
-def test_it_lists_in_a_fixed_number_of_queries(
-    request,
-    client_for,
-    acme,
-    acme_cycle,
-    alice,
-    company_key_result,
-    count,
-    who,
-    django_assert_max_num_queries,
+def test_it_lists_in_the_same_number_of_queries_for_10_and_1000_rows(
+    request, client_for, acme, acme_cycle, alice, company_key_result, who
 ):
-    _populate(acme, acme_cycle, alice, company_key_result, count)
     client = client_for(request.getfixturevalue(who))
     urls = [org_url("acme", path) for path in LISTS]
     urls += [org_url("acme", f"key-results/{company_key_result.pk}/check-ins/"), "/api/v1/orgs/"]
+    client.get("/api/v1/me/")  # the token's last_used_at is written once a minute: now
 
-    for url in urls:
-        # The token (and once a minute its last_used_at), the membership, the count,
-        # the page, and for members their teams.
-        with django_assert_max_num_queries(7):
-            response = client.get(f"{url}?page_size=500")
-        assert response.status_code in (200, 403), url
+    def queries_per_list() -> dict[str, int]:
+        counts = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as context:
+                response = client.get(f"{url}?page_size=500")
+            assert response.status_code in (200, 403), url
+            counts[url] = len(context.captured_queries)
+        return counts
+
+    _populate(acme, acme_cycle, alice, company_key_result, 10)
+    few = queries_per_list()
+    _populate(acme, acme_cycle, alice, company_key_result, 990)
+    many = queries_per_list()
+
+    assert many == few
+    # The token, the membership, the count, the page, and for members their teams.
+    assert max(few.values()) <= 5

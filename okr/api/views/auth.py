@@ -76,7 +76,7 @@ class TokenView(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(
-            request._request,
+            request,
             email=serializer.validated_data["email"],
             password=serializer.validated_data["password"],
         )
