@@ -10,6 +10,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from okr import selectors
 from okr.models import Cycle
+from okr.services import CLOSED_CYCLE_MESSAGE
 
 PROGRESS_CHANGED = "progressChanged"
 
@@ -46,9 +47,16 @@ def done(
     return redirect(safe_next(request, fallback))
 
 
-def failed_status(request: HttpRequest) -> int:
-    """A re-rendered invalid form: 400 for a browser, 200 for HTMX (htmx swaps only 2xx)."""
-    return 200 if request.htmx else 400
+def failed_status(request: HttpRequest, form) -> int:
+    """The status of a re-rendered invalid form.
+
+    200, as Django forms do (and htmx swaps only 2xx answers), except when the
+    rules refuse the write outright because its cycle is closed: that is a 400,
+    as everywhere else in Cascade (SPEC section 3).
+    """
+    if not request.htmx and CLOSED_CYCLE_MESSAGE in form.non_field_errors():
+        return 400
+    return 200
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:

@@ -81,7 +81,7 @@ def key_result_create(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
                 )
         if request.htmx:
             return _key_results_section(request, objective, form=form)
-        status = 400
+        status = failed_status(request, form)
     else:
         status = 200
     context = {"form": form, "objective": objective, "cycle": objective.cycle, "is_new": True}
@@ -123,7 +123,7 @@ def key_result_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
                     message="Key result saved.",
                     progress_changed=True,
                 )
-        status = failed_status(request)
+        status = failed_status(request, form)
     else:
         form = KeyResultForm(
             membership=membership,
@@ -245,7 +245,7 @@ def check_in(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             if where == "due":
                 return _due_row(request, key_result, form=form)
             return _row(request, key_result, check_in_form=form)
-        status = 400
+        status = failed_status(request, form)
     else:
         form = CheckInForm(key_result=key_result, prefix_id=prefix)
         status = 200

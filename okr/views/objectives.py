@@ -179,7 +179,7 @@ def objective_create(request: HttpRequest, org_slug: str) -> HttpResponse:
                 return done(
                     request, fallback=objective_url(objective), message="Objective created."
                 )
-        status = failed_status(request)
+        status = failed_status(request, form)
     else:
         form = ObjectiveForm(membership=membership, initial=_create_initial(request))
         status = 200
@@ -238,7 +238,7 @@ def objective_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
                     message="Objective saved.",
                     progress_changed=True,
                 )
-        status = failed_status(request)
+        status = failed_status(request, form)
     else:
         form = ObjectiveForm(
             membership=membership,
@@ -307,7 +307,7 @@ def objective_title_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRe
                     request, f"{TEMPLATE}#objective-title", objective_context(request, objective)
                 )
                 return done(request, fallback=objective_url(objective), fragment=fragment)
-        status = failed_status(request)
+        status = failed_status(request, form)
     else:
         form = ObjectiveTitleForm(initial={"title": objective.title})
     context = {"objective": objective, "cycle": objective.cycle, "form": form}

@@ -62,7 +62,7 @@ def test_it_keeps_the_input_and_shows_errors(world, as_user, emma):
 
 def test_a_plain_invalid_check_in_renders_the_form_page(world, as_user, emma):
     response = as_user(emma).post(url("check_in", pk=world.team_kr.pk), {"value": ""})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "This field is required." in response.content.decode()
 
 
@@ -81,7 +81,7 @@ def test_an_aligned_key_result_takes_no_check_ins(world, as_user, alice):
     response = as_user(alice).post(
         url("check_in", pk=world.company_kr.pk), {"value": "5", "confidence": "on_track"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "takes no check-ins" in response.content.decode()
 
 
