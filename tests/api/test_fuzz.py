@@ -9,6 +9,8 @@ of the seeded organization so that the requests reach the services.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
@@ -103,7 +105,8 @@ def _aim_at_real_rows(case, world) -> None:
 
 @schema.parametrize()
 @settings(
-    max_examples=5,
+    # A few per operation in CI; FUZZ_EXAMPLES=200 for a deeper run by hand.
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "5")),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
