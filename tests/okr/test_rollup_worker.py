@@ -1,0 +1,377 @@
+"""The roll-up job: exact under concurrent check-ins through a real worker, and O(depth) queries.
+
+The concurrency story needs PostgreSQL and Redis: people check in on sibling
+key results at the same moment, each request in its own connection, and the
+roll-up jobs run on a real Celery worker consuming the Redis broker. Once the
+queue has drained, every cached value equals the recomputation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Organization
+from okr import progress, services
+from okr.models import Cycle, KeyResult, Level, Objective, ProgressSource
+from okr.tasks import roll_up_progress
+from tests.factories import CycleFactory, OrganizationFactory, UserFactory
+
+D = Decimal
+
+
+def assert_caches_are_true(organization_id: int) -> None:
+    objectives, key_results = progress.expected_progress(organization_id)
+    assert objectives == dict(
+        Objective.objects.filter(organization_id=organization_id).values_list("pk", "progress")
+    )
+    assert key_results == dict(
+        KeyResult.objects.filter(organization_id=organization_id).values_list("pk", "progress")
+    )
+
+
+# --- Many check-ins at once, a real worker ------------------------------------------------
+
+
+@pytest.fixture
+def real_worker(monkeypatch):
+    """A Celery worker thread on the Redis broker; yields the results of every job enqueued."""
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+
+    from okr.celery import app
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
+    app.conf.update(
+        task_always_eager=False, broker_url=settings.REDIS_URL, result_backend=settings.REDIS_URL
+    )
+    app.control.purge()  # leftovers of an interrupted run must not count
+
+    results = []
+    lock = threading.Lock()
+    original_delay = roll_up_progress.delay
+
+    def recording_delay(*args, **kwargs):
+        result = original_delay(*args, **kwargs)
+        with lock:
+            results.append(result)
+        return result
+
+    monkeypatch.setattr(roll_up_progress, "delay", recording_delay)
+
+    # Widen the window between a job's reads and its writes, so that jobs that were not
+    # serialized would interleave and write values computed from stale reads.
+    for rule in ("objective_progress", "aligned_progress"):
+        monkeypatch.setattr(progress, rule, slowly(getattr(progress, rule)))
+
+    def close_worker_connections(**kwargs):
+        # Each pool thread opened its own connection; the test database is dropped later.
+        connections.close_all()
+
+    task_postrun.connect(close_worker_connections, weak=False)
+    try:
+        with start_worker(
+            app, pool="threads", concurrency=8, perform_ping_check=False, shutdown_timeout=30
+        ):
+            yield results
+    finally:
+        task_postrun.disconnect(close_worker_connections)
+        app.conf.update(saved)
+
+
+def slowly(rule):
+    def slow_rule(values):
+        values = list(values)
+        time.sleep(random.choice([0, 0.03]))  # some jobs stall, so that others overtake them
+        return rule(values)
+
+    return slow_rule
+
+
+def build_company(alice, mark, cycle, *, departments: int, teams_per_department: int):
+    """Company ← departments ← teams, each team objective with three measured siblings."""
+    company = services.objective_create(actor=alice, cycle=cycle, title="Win", level=Level.COMPANY)
+    company_kr = services.key_result_create(
+        actor=alice, objective=company, title="Departments deliver", progress_source="aligned"
+    )
+    leaves = []
+    for d in range(departments):
+        department = services.objective_create(
+            actor=alice,
+            cycle=cycle,
+            title=f"Department {d}",
+            level=Level.COMPANY,
+            parent_key_result=company_kr,
+        )
+        department_kr = services.key_result_create(
+            actor=alice, objective=department, title="Teams deliver", progress_source="aligned"
+        )
+        for t in range(teams_per_department):
+            team = services.objective_create(
+                actor=alice,
+                cycle=cycle,
+                title=f"Team {d}.{t}",
+                level=Level.COMPANY,
+                parent_key_result=department_kr,
+            )
+            for k in range(3):
+                leaves.append(
+                    services.key_result_create(
+                        actor=alice,
+                        objective=team,
+                        title=f"Leaf {d}.{t}.{k}",
+                        start_value=D(100) if k == 2 else D(0),
+                        target_value=D(0) if k == 2 else D(50),  # one "decrease to" each
+                        weight=D(k + 1),
+                        owner=mark.user,
+                    )
+                )
+    return company, leaves
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_it_stays_exact_under_concurrent_check_ins_on_siblings(alice, mark, acme, real_worker):
+    cycle = CycleFactory(organization=acme, name="Q4 2026")
+    company, leaves = build_company(alice, mark, cycle, departments=2, teams_per_department=4)
+    jobs_of_the_build = len(real_worker)
+    barrier = threading.Barrier(len(leaves))
+    errors: list[BaseException] = []
+
+    def check_in_repeatedly(key_result: KeyResult, seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            barrier.wait(timeout=30)
+            for _ in range(3):
+                services.check_in_record(
+                    actor=mark,
+                    key_result=KeyResult.objects.get(pk=key_result.pk),
+                    value=D(rng.randrange(0, 120)),
+                    confidence=rng.choice(["on_track", "at_risk", "off_track"]),
+                )
+        except BaseException as error:  # surfaced in the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=check_in_repeatedly, args=(kr, i)) for i, kr in enumerate(leaves)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+
+    assert len(real_worker) - jobs_of_the_build == 3 * len(leaves)  # one job per check-in
+    for result in list(real_worker):
+        result.get(timeout=60)  # the queue has drained once every job has answered
+
+    assert_caches_are_true(acme.pk)
+    company.refresh_from_db()
+    assert company.progress > 0
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_it_serializes_the_roll_ups_of_one_organization(alice, acme, monkeypatch):
+    """Two jobs on sibling teams, the first paused between reading and writing their parent.
+
+    Unserialized, each would compute the department's key result without the other's
+    team and the last writer would leave it stale; the advisory lock makes the second
+    wait for the first and read its writes.
+    """
+    cycle = CycleFactory(organization=acme)
+    owner = alice.user
+    department = Objective.objects.create(
+        organization=acme, cycle=cycle, title="Department", level=Level.COMPANY, owner=owner
+    )
+    department_kr = KeyResult.objects.create(
+        organization=acme,
+        objective=department,
+        title="Teams deliver",
+        owner=owner,
+        target_value=D(100),
+        progress_source=ProgressSource.ALIGNED,
+    )
+    teams = []
+    for name in ("Team 1", "Team 2"):
+        team = Objective.objects.create(
+            organization=acme,
+            cycle=cycle,
+            title=name,
+            level=Level.COMPANY,
+            owner=owner,
+            parent_key_result=department_kr,
+        )
+        # As if a check-in had just committed: the leaf is at 100 %, the ancestors lag.
+        KeyResult.objects.create(
+            organization=acme,
+            objective=team,
+            title=f"{name} leaf",
+            owner=owner,
+            target_value=D(10),
+            current_value=D(10),
+            progress=100.0,
+        )
+        teams.append(team)
+
+    first_has_read, let_first_write = threading.Event(), threading.Event()
+    real_aligned_progress = progress.aligned_progress
+
+    def pausing_aligned_progress(values):
+        values = list(values)
+        if threading.current_thread().name == "first":
+            first_has_read.set()
+            let_first_write.wait(timeout=10)
+        return real_aligned_progress(values)
+
+    monkeypatch.setattr(progress, "aligned_progress", pausing_aligned_progress)
+
+    def job(objective):
+        try:
+            progress.roll_up(organization_id=acme.pk, objective_ids=[objective.pk])
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=job, args=(teams[0],), name="first")
+    second = threading.Thread(target=job, args=(teams[1],), name="second")
+    first.start()
+    assert first_has_read.wait(timeout=10)
+    second.start()
+    second.join(timeout=1)  # with the lock it waits for the first job; let it try
+    let_first_write.set()
+    first.join(timeout=10)
+    second.join(timeout=10)
+
+    assert KeyResult.objects.get(pk=department_kr.pk).progress == 100.0
+    assert Objective.objects.get(pk=department.pk).progress == 100.0
+    assert_caches_are_true(acme.pk)
+
+
+# --- Query counts: O(depth), whatever the size of the organization ---------------------------
+
+
+def build_chain(organization: Organization, depth: int) -> Objective:
+    """A chain ``depth`` objectives deep, each supporting an aligned key result of the one above.
+
+    Written with the ORM (the services are not what is measured); returns the bottom objective,
+    which carries a measured key result.
+    """
+    owner = UserFactory()
+    cycle = Cycle.objects.filter(organization=organization).first() or CycleFactory(
+        organization=organization
+    )
+    parent = None
+    for level in range(depth):
+        objective = Objective.objects.create(
+            organization=organization,
+            cycle=cycle,
+            title=f"Level {level}",
+            level=Level.COMPANY,
+            owner=owner,
+            parent_key_result=parent,
+        )
+        parent = KeyResult.objects.create(
+            organization=organization,
+            objective=objective,
+            title=f"Aligned {level}",
+            owner=owner,
+            target_value=D(100),
+            progress_source=ProgressSource.ALIGNED,
+        )
+    KeyResult.objects.create(
+        organization=organization,
+        objective=objective,
+        title="Leaf",
+        owner=owner,
+        start_value=D(0),
+        target_value=D(10),
+        current_value=D(5),
+        progress=50.0,
+    )
+    return objective
+
+
+def add_bystanders(organization: Organization, count: int) -> None:
+    """``count`` more objectives, each with two key results: the rest of a big organization."""
+    owner = UserFactory()
+    cycle = CycleFactory(organization=organization)
+    objectives = Objective.objects.bulk_create(
+        Objective(
+            organization=organization, cycle=cycle, title=f"Other {i}", level="company", owner=owner
+        )
+        for i in range(count)
+    )
+    KeyResult.objects.bulk_create(
+        KeyResult(
+            organization=organization,
+            objective=objective,
+            title="Other KR",
+            owner=owner,
+            target_value=D(10),
+        )
+        for objective in objectives
+        for _ in range(2)
+    )
+
+
+def roll_up_queries(organization: Organization, bottom: Objective) -> int:
+    # Reset the chain so that every level really changes and writes.
+    Objective.objects.filter(organization=organization).update(progress=0.0)
+    KeyResult.objects.filter(organization=organization, progress_source="aligned").update(
+        progress=0.0
+    )
+    with CaptureQueriesContext(connection) as queries:
+        roll_up_progress.delay(organization.pk, [bottom.pk], [])
+    assert_caches_are_true(organization.pk)
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_it_does_not_grow_with_the_size_of_the_organization():
+    small = OrganizationFactory(name="Small", slug="small")
+    large = OrganizationFactory(name="Large", slug="large")
+    small_bottom = build_chain(small, depth=4)
+    large_bottom = build_chain(large, depth=4)
+    add_bystanders(small, 10 - 4)
+    add_bystanders(large, 1000 - 4)
+    assert Objective.objects.filter(organization=large).count() == 1000
+
+    small_count = roll_up_queries(small, small_bottom)
+    large_count = roll_up_queries(large, large_bottom)
+    assert small_count == large_count
+
+
+@pytest.mark.django_db
+def test_it_pins_the_queries_of_a_check_in_and_its_roll_up(
+    alice, acme, django_assert_max_num_queries, run_on_commit
+):
+    bottom = build_chain(acme, depth=4)
+    leaf = KeyResult.objects.get(objective=bottom, title="Leaf")
+    # The check-in itself: ~10 queries; the roll-up: 6 per level (read, read the children,
+    # write, for the objective and for the key result above it) plus the lock.
+    with django_assert_max_num_queries(10 + 6 * 4 + 4), run_on_commit():
+        services.check_in_record(actor=alice, key_result=leaf, value=D(9), confidence="on_track")
+    assert_caches_are_true(acme.pk)
+    # The bottom objective also has an aligned key result without supporters (0 %).
+    assert Objective.objects.get(title="Level 0").progress == 45.0
+
+
+@pytest.mark.django_db
+def test_it_grows_only_linearly_with_depth():
+    counts = []
+    for depth in (3, 6, 9, 12):
+        organization = OrganizationFactory(name=f"Depth {depth}", slug=f"depth-{depth}")
+        counts.append(roll_up_queries(organization, build_chain(organization, depth=depth)))
+    steps = {later - earlier for earlier, later in itertools.pairwise(counts)}
+    assert len(steps) == 1, counts  # the same cost for every three more levels
+    assert steps.pop() <= 3 * 6, counts  # at most six queries per level
