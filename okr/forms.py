@@ -96,6 +96,10 @@ class OkrForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
+    def submitted(self, values: dict) -> dict:
+        """Only the fields the request sent: an edit leaves the others as they are."""
+        return {name: value for name, value in values.items() if name in self.data}
+
 
 class ObjectiveForm(OkrForm):
     cycle = forms.ModelChoiceField(queryset=None, empty_label=None)
@@ -105,7 +109,7 @@ class ObjectiveForm(OkrForm):
     team = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="— none —", help_text="Team objectives only."
     )
-    owner = OwnerChoiceField(queryset=None, empty_label=None)
+    owner = OwnerChoiceField(queryset=None, empty_label=None, required=False)
     parent_key_result = KeyResultReferenceField(
         queryset=None,
         label="Supports key result",
@@ -114,6 +118,7 @@ class ObjectiveForm(OkrForm):
     visibility = forms.ChoiceField(
         choices=Visibility.choices,
         initial=Visibility.ORGANIZATION,
+        required=False,
         widget=forms.RadioSelect,
         help_text="Private: only its owner, its key results' owners and admins see it.",
     )
@@ -121,6 +126,7 @@ class ObjectiveForm(OkrForm):
     def __init__(self, *args, membership: Membership, objective=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.membership = membership
+        self.objective = objective
         # Closed cycles take no new objectives; an objective already in one keeps its
         # cycle as a choice, so that the service answers with the closed-cycle message.
         cycles = selectors.cycles_of(membership)
@@ -133,6 +139,10 @@ class ObjectiveForm(OkrForm):
         )
         self.fields["owner"].queryset = member_users(membership)
         self.fields["parent_key_result"].queryset = alignable_key_results(membership)
+        if objective is not None:
+            # An edit changes what it sends; what it leaves out stays as it is.
+            for name in ("cycle", "level", "title"):
+                self.fields[name].required = False
         self.fields["parent_key_result"].widget.attrs.update(
             {"list": "parent-key-result-options", "autocomplete": "off"}
         )
@@ -144,6 +154,12 @@ class ObjectiveForm(OkrForm):
         # Picking a team is what people mean by "team objective"; spare them the error.
         if data.get("level") != Level.TEAM and "team" in data:
             data["team"] = None
+        # The SPEC's defaults for what a form may leave out: the requester owns it,
+        # everyone in the organization sees it.
+        if "owner" in data and data["owner"] is None:
+            data["owner"] = self.objective.owner if self.objective else self.membership.user
+        if "visibility" in data and not data["visibility"]:
+            data["visibility"] = Visibility.ORGANIZATION
         return data
 
 
@@ -168,7 +184,7 @@ def decimal_field(**kwargs) -> forms.DecimalField:
 
 class KeyResultForm(OkrForm):
     title = forms.CharField(max_length=200)
-    metric = forms.ChoiceField(choices=Metric.choices, initial=Metric.NUMBER)
+    metric = forms.ChoiceField(choices=Metric.choices, initial=Metric.NUMBER, required=False)
     unit = forms.CharField(max_length=32, required=False, help_text="e.g. users, €, days")
     start_value = decimal_field(required=False, initial=Decimal(0), label="Start")
     target_value = decimal_field(required=False, label="Target")
@@ -176,14 +192,19 @@ class KeyResultForm(OkrForm):
     progress_source = forms.ChoiceField(
         choices=ProgressSource.choices,
         initial=ProgressSource.MEASURED,
+        required=False,
         label="Progress from",
         help_text="Aligned: the mean of the objectives that support it; takes no check-ins.",
     )
-    owner = OwnerChoiceField(queryset=None, empty_label=None)
+    owner = OwnerChoiceField(queryset=None, empty_label=None, required=False)
 
-    def __init__(self, *args, membership: Membership, **kwargs):
+    def __init__(self, *args, membership: Membership, is_edit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.membership = membership
+        self.is_edit = is_edit  # an edit keeps the target it does not send
         self.fields["owner"].queryset = member_users(membership)
+        if is_edit:
+            self.fields["title"].required = False
         if not self.is_bound:
             self.fields["owner"].initial = membership.user_id
 
@@ -191,9 +212,17 @@ class KeyResultForm(OkrForm):
         data = super().clean()
         if data.get("weight") is None and "weight" not in self.errors:
             data["weight"] = Decimal(1)
+        if not data.get("metric") and "metric" not in self.errors:
+            data["metric"] = Metric.NUMBER
+        if not data.get("progress_source") and "progress_source" not in self.errors:
+            data["progress_source"] = ProgressSource.MEASURED
+        if data.get("owner") is None and "owner" not in self.errors:
+            data["owner"] = self.membership.user
         measured = data.get("progress_source") == ProgressSource.MEASURED
         is_milestone = data.get("metric") == Metric.MILESTONE
-        needs_target = measured and not is_milestone and "target_value" not in self.errors
+        needs_target = (
+            measured and not is_milestone and not self.is_edit and "target_value" not in self.errors
+        )
         if needs_target and data.get("target_value") is None:
             self.add_error("target_value", "Enter the value you aim for.")
         return data

@@ -106,11 +106,15 @@ def key_result_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
         membership, level=objective.level, owner_id=objective.owner_id
     )
     if request.method == "POST":
-        form = KeyResultForm(request.POST, membership=membership, auto_id=f"id_kr{pk}_%s")
+        form = KeyResultForm(
+            request.POST, membership=membership, is_edit=True, auto_id=f"id_kr{pk}_%s"
+        )
         if form.is_valid():
             try:
                 services.key_result_update(
-                    actor=membership, key_result=key_result, **form.service_arguments()
+                    actor=membership,
+                    key_result=key_result,
+                    **form.submitted(form.service_arguments()),
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)

@@ -227,7 +227,7 @@ def objective_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
         if form.is_valid():
             try:
                 services.objective_update(
-                    actor=membership, objective=objective, **form.cleaned_data
+                    actor=membership, objective=objective, **form.submitted(form.cleaned_data)
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)

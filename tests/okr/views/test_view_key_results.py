@@ -116,3 +116,25 @@ def test_it_does_not_exist_in_another_organization(world, as_user, oscar):
     client = as_user(oscar)
     assert client.get(url("key_result_edit", org="globex", pk=world.team_kr.pk)).status_code == 404
     assert client.get(url("key_result_edit", pk=world.team_kr.pk)).status_code == 404
+
+
+def test_a_minimal_key_result_takes_the_specs_defaults(world, as_user, mark):
+    response = as_user(mark).post(
+        url("key_result_create", pk=world.team.pk), {"title": "Docs pages", "target_value": "12"}
+    )
+    assert response.status_code == 302
+    created = KeyResult.objects.get(title="Docs pages")
+    assert (created.owner, created.metric, created.progress_source) == (
+        mark.user,
+        "number",
+        "measured",
+    )
+    assert created.weight == 1 and created.start_value == 0
+
+
+def test_an_edit_changes_only_what_it_sends(world, as_user, mark, emma):
+    response = as_user(mark).post(url("key_result_edit", pk=world.team_kr.pk), {"weight": "2"})
+    assert response.status_code == 302
+    world.team_kr.refresh_from_db()
+    assert world.team_kr.weight == 2
+    assert (world.team_kr.owner, world.team_kr.target_value) == (emma.user, Decimal(10))

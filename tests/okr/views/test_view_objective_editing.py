@@ -185,3 +185,33 @@ def test_it_does_not_exist_in_another_organization(world, as_user, oscar):
     )
     assert response.status_code == 404
     assert Objective.objects.filter(pk=world.team.pk).exists()
+
+
+def test_a_minimal_form_takes_the_specs_defaults(world, as_user, emma):
+    response = as_user(emma).post(
+        url("objective_create"),
+        {"cycle": world.team.cycle.pk, "title": "Read more", "level": "personal"},
+    )
+    assert response.status_code == 302
+    created = Objective.objects.get(title="Read more")
+    assert created.owner == emma.user
+    assert created.visibility == "organization"
+
+
+def test_an_edit_changes_only_what_it_sends(world, as_user, alice, mark):
+    response = as_user(alice).post(
+        url("objective_edit", pk=world.team.pk), {"title": "Ship the whole roadmap"}
+    )
+    assert response.status_code == 302
+    world.team.refresh_from_db()
+    assert world.team.title == "Ship the whole roadmap"
+    assert world.team.owner == mark.user
+    assert world.team.parent_key_result == world.company_kr
+
+
+def test_an_edit_still_refuses_an_empty_title(world, as_user, mark):
+    response = as_user(mark).post(url("objective_edit", pk=world.team.pk), {"title": ""})
+    assert response.status_code == 200
+    assert "This field cannot be blank." in response.content.decode()
+    world.team.refresh_from_db()
+    assert world.team.title == "Ship the roadmap"
