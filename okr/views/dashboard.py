@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from accounts.models import Membership
 from okr import selectors
 from okr.forms import CheckInForm
 from okr.models import KeyResult, Level
@@ -38,6 +39,12 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         "objectives": objectives,
         **due_context(membership),
         "activity": selectors.recent_activity(membership),
+        # The last step of getting started: an admin alone in the organization.
+        "is_alone": membership.is_admin
+        and not Membership.objects.active()
+        .filter(organization_id=membership.organization_id)
+        .exclude(pk=membership.pk)
+        .exists(),
         **polling(request, url),
     }
     return page_or_fragment(request, "okr/dashboard.html", "company-objectives", context)

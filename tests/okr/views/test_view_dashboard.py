@@ -98,3 +98,12 @@ def test_it_does_not_exist_for_another_organizations_admin(world, as_user, oscar
 def test_it_refuses_another_organizations_cycle(world, as_user, emma, globex_cycle):
     response = as_user(emma).get(url("dashboard") + f"?cycle={globex_cycle.pk}")
     assert response.status_code == 404
+
+
+def test_it_asks_an_admin_alone_to_invite_the_team(acme_cycle, as_user, alice):
+    html = as_user(alice).get(url("dashboard")).content.decode()
+    assert "Invite your team" in html
+
+
+def test_it_stops_asking_once_the_team_is_there(world, as_user, alice):
+    assert "Invite your team" not in as_user(alice).get(url("dashboard")).content.decode()

@@ -83,3 +83,13 @@ def test_a_closed_cycle_shows_no_edit_controls(world, as_user, alice):
     assert url("check_in", pk=world.team_kr.pk) not in html
     assert url("key_result_create", pk=world.team.pk) not in html
     assert "Add a supporting objective" not in html
+
+
+def test_the_header_polls_a_few_times_after_progress_changed(world, as_user, emma):
+    client = as_user(emma)
+    page = url("objective_detail", pk=world.team.pk)
+    at_rest = client.get(page, **HTMX).content.decode()
+    assert f'hx-get="{page}?poll=1"' in at_rest and "load delay:1s" not in at_rest
+    polling = client.get(page + "?poll=1", **HTMX).content.decode()
+    assert f'hx-get="{page}?poll=2" hx-trigger="load delay:1s"' in polling
+    assert "load delay:1s" not in client.get(page + "?poll=3", **HTMX).content.decode()
