@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -159,9 +159,7 @@ def _options(request: HttpRequest, form: ObjectiveForm, query: str = "") -> list
     """The first matches for the "supports key result" list (the HTMX search refines it)."""
     queryset = form.fields["parent_key_result"].queryset
     if query:
-        queryset = queryset.filter(title__icontains=query) | queryset.filter(
-            objective__title__icontains=query
-        )
+        queryset = queryset.filter(Q(title__icontains=query) | Q(objective__title__icontains=query))
     return [{"value": key_result_label(kr)} for kr in queryset[:50]]
 
 

@@ -23,6 +23,7 @@ from accounts.models import Membership, Team
 from okr import permissions, selectors
 from okr.forms import member_users
 from okr.models import KeyResult, Objective
+from okr.templatetags.okr_tags import objective_confidence
 from okr.views.common import page_or_fragment, polling, selected_cycle
 
 PAGE_DEPTH = 2  # levels of objectives loaded with the page; deeper ones on demand
@@ -53,8 +54,6 @@ class ObjectiveNode:
 
     @property
     def confidence(self) -> str | None:
-        from okr.templatetags.okr_tags import objective_confidence
-
         return objective_confidence(node.key_result for node in self.key_results)
 
 
