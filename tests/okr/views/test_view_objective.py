@@ -93,3 +93,8 @@ def test_the_header_polls_a_few_times_after_progress_changed(world, as_user, emm
     polling = client.get(page + "?poll=1", **HTMX).content.decode()
     assert f'hx-get="{page}?poll=2" hx-trigger="load delay:1s"' in polling
     assert "load delay:1s" not in client.get(page + "?poll=3", **HTMX).content.decode()
+
+
+def test_the_reminder_e_mails_anchor_lands_on_the_key_result(world, as_user, emma):
+    html = as_user(emma).get(url("objective_detail", pk=world.team.pk)).content.decode()
+    assert f'id="kr-{world.team_kr.pk}"' in html
