@@ -90,7 +90,7 @@ def real_worker(monkeypatch):
 def slowly(rule):
     def slow_rule(values):
         values = list(values)
-        time.sleep(random.choice([0, 0.03]))  # some jobs stall, so that others overtake them
+        time.sleep(random.choice([0, 0.02]))  # some jobs stall, so that others overtake them
         return rule(values)
 
     return slow_rule
