@@ -339,3 +339,26 @@ def test_it_rolls_up_when_one_of_several_supporters_is_deleted(
         services.objective_delete(actor=alice, objective=child)
     assert KeyResult.objects.get(pk=aligned_kr.pk).progress == 20.0
     assert_caches_are_true(acme)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("position", -1), ("visibility", "secret"), ("title", None)]
+)
+def test_it_refuses_invalid_fields_on_edit(alice, company, field, value):
+    with pytest.raises(ValidationError) as excinfo:
+        services.objective_update(actor=alice, objective=company, **{field: value})
+    assert field in errors_of(excinfo)
+    assert Objective.objects.get(pk=company.pk).title == "Delight customers"
+
+
+def test_it_orders_objectives_by_position_then_id(alice, acme_cycle):
+    second = services.objective_create(
+        actor=alice, cycle=acme_cycle, title="B", level=Level.COMPANY, position=1
+    )
+    first = services.objective_create(
+        actor=alice, cycle=acme_cycle, title="A", level=Level.COMPANY, position=1
+    )
+    top = services.objective_create(
+        actor=alice, cycle=acme_cycle, title="C", level=Level.COMPANY, position=0
+    )
+    assert list(Objective.objects.all()) == [top, second, first]
