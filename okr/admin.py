@@ -1,7 +1,8 @@
 """The support admin for the OKR side: look things up across tenants, never bypass the rules.
 
 Cached and derived values (progress, the current value, confidence) are
-read-only here: they change through check-ins and the roll-up. Check-ins, the
+read-only here: they change through check-ins and the roll-up; so are an
+objective's organization, cycle and alignment. Check-ins, the
 activity log and reminder deliveries are history and cannot be edited.
 """
 
@@ -64,9 +65,12 @@ class KeyResultInline(admin.TabularInline):
     extra = 0
     fields = ("title", "owner", "metric", "start_value", "target_value", "current_value", "weight")
     fields += ("progress_source", "progress")
-    readonly_fields = ("current_value", "progress")
-    raw_id_fields = ("owner",)
+    readonly_fields = fields  # edited on the key result's own page, within limits
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Objective)
@@ -75,8 +79,11 @@ class ObjectiveAdmin(admin.ModelAdmin):
     list_filter = (OrganizationFilter, CycleFilter, "level", "visibility")
     search_fields = ("title", "owner__email", "organization__slug")
     list_select_related = ("organization", "cycle", "owner")
-    raw_id_fields = ("organization", "cycle", "team", "owner", "parent_key_result")
-    readonly_fields = ("progress", "created_at", "updated_at")
+    raw_id_fields = ("team", "owner")
+    # The tenant, the cycle and the cascade are the services' to change (they check the
+    # organization and refuse loops); support edits text, ownership and visibility.
+    readonly_fields = ("organization", "cycle", "parent_key_result", "progress")
+    readonly_fields += ("created_at", "updated_at")
     inlines = [KeyResultInline]
 
 
@@ -88,9 +95,11 @@ class KeyResultAdmin(admin.ModelAdmin):
     list_filter += ("confidence",)
     search_fields = ("title", "owner__email", "objective__title", "organization__slug")
     list_select_related = ("organization", "objective", "owner")
-    raw_id_fields = ("organization", "objective", "owner")
-    readonly_fields = ("current_value", "progress", "confidence", "last_check_in_at")
-    readonly_fields += ("created_at", "updated_at")
+    raw_id_fields = ("owner",)
+    # What progress reads is the services' to change: they roll the change up the tree.
+    readonly_fields = ("organization", "objective", "metric", "start_value", "target_value")
+    readonly_fields += ("current_value", "weight", "progress_source", "progress", "confidence")
+    readonly_fields += ("last_check_in_at", "created_at", "updated_at")
 
 
 @admin.register(CheckIn)

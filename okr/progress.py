@@ -231,6 +231,11 @@ def expected_progress(organization_id: int) -> tuple[dict[int, float], dict[int,
     key_result_values: dict[int, float] = {}
 
     # Iterative post-order walk: the cascade has no depth limit, recursion would.
+    # The services refuse loops; ``expanding`` keeps one made by hand (SQL, the
+    # admin) from hanging the walk: a node met again while its subtree is open is
+    # skipped, and reads as 0 from inside the loop.
+    expanding: set[tuple[str, int]] = set()
+
     def resolve_objective(root: int) -> None:
         stack: list[tuple[str, int, bool]] = [("objective", root, False)]
         while stack:
@@ -239,11 +244,14 @@ def expected_progress(organization_id: int) -> tuple[dict[int, float], dict[int,
                 if pk in objective_values:
                     continue
                 if not expanded:
+                    if ("objective", pk) in expanding:
+                        continue
+                    expanding.add(("objective", pk))
                     stack.append(("objective", pk, True))
                     stack.extend(("kr", kr, False) for kr in krs_of[pk])
                     continue
                 objective_values[pk] = objective_progress(
-                    (key_results[kr][2], key_result_values[kr]) for kr in krs_of[pk]
+                    (key_results[kr][2], key_result_values.get(kr, 0.0)) for kr in krs_of[pk]
                 )
             else:
                 if pk in key_result_values:
@@ -255,11 +263,14 @@ def expected_progress(organization_id: int) -> tuple[dict[int, float], dict[int,
                     )
                     continue
                 if not expanded:
+                    if ("kr", pk) in expanding:
+                        continue
+                    expanding.add(("kr", pk))
                     stack.append(("kr", pk, True))
                     stack.extend(("objective", child, False) for child in children_of[pk])
                     continue
                 key_result_values[pk] = aligned_progress(
-                    objective_values[child] for child in children_of[pk]
+                    objective_values.get(child, 0.0) for child in children_of[pk]
                 )
 
     for pk in objectives:

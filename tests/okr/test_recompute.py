@@ -113,3 +113,20 @@ def test_it_corrects_values_that_propagate_from_a_corrupted_leaf(acme, acme_tree
     report = recompute_all(organization_id=acme.pk)
     assert (report.key_results_corrected, report.objectives_corrected) == (1, 1)
     assert Objective.objects.get(pk=company.pk).progress == 30.0
+
+
+def test_it_survives_a_loop_made_by_hand(acme, acme_tree):
+    company, _aligned, child, leaf = acme_tree
+    # The services refuse this; SQL or the support admin could still do it.
+    child_kr = KeyResult.objects.create(
+        organization=acme,
+        objective=child,
+        title="Loop",
+        owner=leaf.owner,
+        target_value=Decimal(100),
+        progress_source="aligned",
+    )
+    Objective.objects.filter(pk=company.pk).update(parent_key_result=child_kr)
+    report = recompute_all(organization_id=acme.pk)
+    assert report.objectives_checked == 2
+    assert report.key_results_checked == 3
