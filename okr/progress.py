@@ -155,8 +155,9 @@ def roll_up(
     ``key_result_ids`` start at a key result (its values, its source or its
     supporting objectives changed). From there each step goes one level up:
     objective → the key result it supports → that key result's objective …
-    The walk stops at the root, at a measured key result (its progress does not
-    depend on the objectives below it) or at a node already visited.
+    The walk stops at the root or at a node already visited. A measured key
+    result on the way (its progress does not depend on the objectives below it)
+    is recomputed from its own values — a cheap repair — and the walk goes on.
     """
     report = RollUpReport()
     with transaction.atomic():
