@@ -174,13 +174,21 @@ TEAM_THEMES = [
     "{team}: learn from our users",
 ]
 PERSONAL_THEMES = [
-    "Grow as a {skill}",
+    "Grow as {role}",
     "Own the {topic} launch",
-    "Get better at {skill_lower}",
+    "Get better at {practice}",
     "Make {topic} easy for everyone",
     "Lead the {topic} initiative",
 ]
-SKILLS = ["mentor", "speaker", "writer", "leader", "reviewer", "negotiator", "analyst"]
+SKILLS = [  # (a role to grow into, the practice behind it)
+    ("a mentor", "mentoring"),
+    ("a speaker", "public speaking"),
+    ("a writer", "writing"),
+    ("a leader", "leading meetings"),
+    ("a reviewer", "code review"),
+    ("a negotiator", "negotiation"),
+    ("an analyst", "data analysis"),
+]
 TOPICS = [
     "onboarding",
     "pricing",
@@ -300,18 +308,43 @@ class _Plan:
     department_objectives: int
     team_objectives: int
     personal: int
+    closed: int  # the previous quarter's company objectives
+
+    @property
+    def objectives(self) -> int:
+        return (
+            self.company
+            + self.department_objectives
+            + self.team_objectives
+            + self.personal
+            + self.closed
+        )
 
 
 def plan(*, teams: int, objectives: int) -> _Plan:
-    """Split ``objectives`` over the four levels; every department and team gets at least one."""
-    teams = max(1, teams)
-    departments = max(1, min(len(DEPARTMENTS), math.ceil(teams / 3)))
-    teams = max(teams, departments)  # every department has a team below it
-    company = max(1, min(8, round(objectives * 0.01)))
-    department_objectives = max(departments, round(objectives * 0.04))
-    team_objectives = max(teams, round(objectives * 0.16))
-    personal = max(1, objectives - company - department_objectives - team_objectives)
-    return _Plan(departments, teams, company, department_objectives, team_objectives, personal)
+    """Split ``teams`` into departments and teams, ``objectives`` over the levels and cycles.
+
+    Both totals are exact when they can be: ``teams`` counts the departments too,
+    ``objectives`` the closed quarter's too. Below the smallest four-level
+    organization (two teams; one objective per level, department and team) they
+    grow to it.
+    """
+    teams = max(2, teams)
+    departments = max(1, min(len(DEPARTMENTS), round(teams / 4), teams // 2))
+    teams -= departments  # the teams below the departments
+    smallest = 1 + departments + teams + 1
+    closed = min(8, max(1, round(objectives * 0.01))) if objectives > smallest else 0
+    current = max(smallest, objectives - closed)
+    company = max(1, min(8, round(current * 0.01)))
+    department_objectives = max(departments, round(current * 0.04))
+    team_objectives = max(teams, round(current * 0.16))
+    personal = current - company - department_objectives - team_objectives
+    if personal < 1:  # small organizations: one objective per department and team
+        department_objectives, team_objectives = departments, teams
+        personal = current - company - department_objectives - team_objectives
+    return _Plan(
+        departments, teams, company, department_objectives, team_objectives, personal, closed
+    )
 
 
 def seed_demo(
@@ -531,10 +564,8 @@ class _Builder:
             t = i % shape.teams
             owner = members[t][(i // shape.teams) % len(members[t])]
             theme = PERSONAL_THEMES[self.rng.randrange(len(PERSONAL_THEMES))]
-            skill = self.rng.choice(SKILLS)
-            title = theme.format(
-                skill=skill, skill_lower=skill + "ing", topic=self.rng.choice(TOPICS)
-            )
+            role, practice = self.rng.choice(SKILLS)
+            title = theme.format(role=role, practice=practice, topic=self.rng.choice(TOPICS))
             parents = team_krs[t]
             private = self.rng.random() < 0.06
             objective = self.objective(
@@ -550,7 +581,7 @@ class _Builder:
         # The closed quarter: the company's objectives then, measured to the end.
         closed = [
             self.objective(previous, Level.COMPANY, theme, admin)
-            for theme in COMPANY_THEMES[: shape.company]
+            for theme in (COMPANY_THEMES * 2)[: shape.closed]
         ]
         self.key_results_for(closed, previous, owners=heads, aligned="none")
 

@@ -17,8 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--org", default="demo", help="the organization's slug (default: demo)")
-        parser.add_argument("--teams", type=int, default=6, help="teams below the departments")
-        parser.add_argument("--objectives", type=int, default=60, help="objectives this quarter")
+        parser.add_argument(
+            "--teams", type=int, default=6, help="teams in all, the departments among them"
+        )
+        parser.add_argument(
+            "--objectives", type=int, default=60, help="objectives in all, both quarters"
+        )
         parser.add_argument("--key-results-per-objective", type=int, default=3)
         parser.add_argument("--check-ins-per-key-result", type=int, default=4)
         parser.add_argument("--seed", type=int, default=1, help="the same seed builds the same org")
