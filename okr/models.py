@@ -283,7 +283,6 @@ class ReminderDelivery(models.Model):
                 fields=["membership", "local_date"], name="one_reminder_per_member_per_day"
             ),
         ]
-        indexes = [models.Index(fields=["status", "local_date"], name="reminder_status_date_idx")]
 
     def __str__(self) -> str:
         return f"reminder {self.membership_id} {self.local_date} {self.status}"

@@ -222,12 +222,24 @@ def due_key_results_for(
 
 
 def recipients(organization: Organization, at: datetime.datetime) -> QuerySet[Membership]:
-    """Active members with reminders on who own at least one due key result."""
+    """Active members with reminders on who own a due key result and have not had today's e-mail.
+
+    Leaving out those already sent keeps a re-run (a double beat, a retried task)
+    cheap; the claim in ``send_batch`` is what makes it safe.
+    """
     owns_a_due_key_result = Exists(
         due_key_results(organization, at).filter(owner_id=OuterRef("user_id"))
     )
+    already_sent = Exists(
+        ReminderDelivery.objects.filter(
+            membership_id=OuterRef("pk"),
+            local_date=organization.local_date(at),
+            status=ReminderDelivery.Status.SENT,
+        )
+    )
     return Membership.objects.filter(
         owns_a_due_key_result,
+        ~already_sent,
         organization=organization,
         is_active=True,
         user__is_active=True,
@@ -236,15 +248,27 @@ def recipients(organization: Organization, at: datetime.datetime) -> QuerySet[Me
 
 
 def recipient_batches(
-    organization: Organization, at: datetime.datetime, batch_size: int | None = None
+    organization: Organization, batch_size: int | None = None
 ) -> Iterator[list[int]]:
-    """The recipients' membership ids, ``batch_size`` at a time (keyset pages: one query each)."""
+    """The ids of the members who may get a reminder, ``batch_size`` at a time.
+
+    Keyset pages over the active members with reminders on: one cheap query each,
+    whatever the size of the organization. ``send_batch`` narrows each page to those
+    who are due and have not had today's e-mail — the due rule joins key results,
+    objectives and cycles, which is cheap for 500 given ids and costly for a whole
+    organization on every page.
+    """
     batch_size = batch_size or BATCH_SIZE
     last_id = 0
     while True:
         ids = list(
-            recipients(organization, at)
-            .filter(pk__gt=last_id)
+            Membership.objects.filter(
+                organization=organization,
+                is_active=True,
+                user__is_active=True,
+                user__checkin_reminders=True,
+                pk__gt=last_id,
+            )
             .order_by("pk")
             .values_list("pk", flat=True)[:batch_size]
         )
@@ -268,16 +292,18 @@ class SentReminder:
 
 @dataclasses.dataclass
 class ReminderReport:
-    """What a run did: the e-mails sent, those that failed, the rows another run held."""
+    """What a run did: the e-mails sent and failed, those sent before, those another run held."""
 
     organizations: int = 0
     sent: list[SentReminder] = dataclasses.field(default_factory=list)
     failed: list[SentReminder] = dataclasses.field(default_factory=list)
+    already_sent: int = 0
     skipped: int = 0
 
     def add(self, other: ReminderReport) -> None:
         self.sent.extend(other.sent)
         self.failed.extend(other.failed)
+        self.already_sent += other.already_sent
         self.skipped += other.skipped
 
     def summary(self) -> dict:
@@ -285,6 +311,7 @@ class ReminderReport:
             "organizations": self.organizations,
             "sent": len(self.sent),
             "failed": len(self.failed),
+            "already_sent": self.already_sent,
             "skipped": self.skipped,
         }
 
@@ -301,7 +328,12 @@ def send_reminders(
     report = ReminderReport()
     for organization in organizations_due_at(at):
         report.organizations += 1
-        for membership_ids in recipient_batches(organization, at, batch_size):
+        report.already_sent += ReminderDelivery.objects.filter(
+            organization=organization,
+            local_date=organization.local_date(at),
+            status=ReminderDelivery.Status.SENT,
+        ).count()
+        for membership_ids in recipient_batches(organization, batch_size):
             report.add(send_batch(organization, at, membership_ids))
     return report
 
@@ -546,7 +578,7 @@ def build_reminder_email(
     local_date: datetime.date,
     connection=None,
 ) -> EmailMultiAlternatives:
-    """The reminder: a text and an HTML part, a "Check in" link per key result, one-click unsubscribe.
+    """The reminder e-mail: text and HTML parts, a "Check in" link each, one-click unsubscribe.
 
     ``key_results`` are the member's own (with ``objective`` loaded): nobody else's
     private objectives can appear.

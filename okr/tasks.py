@@ -62,9 +62,8 @@ def send_checkin_reminders(at_iso: str | None = None) -> dict:
 def send_organization_reminders(organization_id: int, at_iso: str) -> dict:
     """Fan out one task per batch of recipients. Safe to repeat: the batches claim their rows."""
     organization = Organization.objects.get(pk=organization_id)
-    at = reminders.parse_moment(at_iso)
     batches = 0
-    for membership_ids in reminders.recipient_batches(organization, at):
+    for membership_ids in reminders.recipient_batches(organization):
         send_reminder_batch.delay(organization_id, at_iso, membership_ids)
         batches += 1
     return {"organization": organization_id, "batches": batches}
