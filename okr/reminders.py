@@ -102,17 +102,16 @@ def first_instant_at(tz: zoneinfo.ZoneInfo, day: datetime.date, hour: int) -> da
     if _wall(first, tz) == wall:
         return first
     # In a gap, fold=1 maps to an instant before the jump and fold=0 to one after it:
-    # search the seconds in between for the first whose wall clock has reached ``wall``.
-    low = wall.replace(tzinfo=tz, fold=1).astimezone(_UTC)
-    high = first
-    while high - low > datetime.timedelta(seconds=1):
-        middle = low + (high - low) / 2
-        middle = middle.replace(microsecond=0)
-        if _wall(middle, tz) >= wall:
+    # search the whole seconds in between for the first whose wall clock reached ``wall``.
+    low = int(wall.replace(tzinfo=tz, fold=1).timestamp())
+    high = int(first.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _wall(datetime.datetime.fromtimestamp(middle, _UTC), tz) >= wall:
             high = middle
         else:
             low = middle
-    return high
+    return datetime.datetime.fromtimestamp(high, _UTC)
 
 
 def reminder_hours(tz: zoneinfo.ZoneInfo, at: datetime.datetime) -> tuple[datetime.date, set[int]]:
@@ -533,6 +532,7 @@ def user_for_unsubscribe_token(token: str) -> User | None:
 
 
 def unsubscribe_url(user: User) -> str:
+    """The absolute one-click unsubscribe link for the e-mail's footer and headers."""
     return settings.SITE_URL + reverse("reminders:unsubscribe", args=[unsubscribe_token(user)])
 
 

@@ -200,3 +200,18 @@ def test_every_hour_of_every_weekday_sends_on_exactly_one_day_a_week(zone):
                 sending = [d for d, hours in runs if d.weekday() == day.weekday() and hour in hours]
                 assert set(sending) == {day}, (zone, day, hour)
                 assert len(sending) <= 2, (zone, day, hour)
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "hour", "expected"),
+    [
+        ("Europe/Oslo", datetime.date(2027, 3, 28), 2, utc(2027, 3, 28, 1)),  # → 03:00 CEST
+        ("Europe/Oslo", datetime.date(2026, 10, 25), 2, utc(2026, 10, 25, 0)),  # first 02:00
+        ("America/Santiago", datetime.date(2026, 9, 6), 0, utc(2026, 9, 6, 4)),  # → 01:00
+        ("Australia/Lord_Howe", datetime.date(2026, 10, 4), 2, utc(2026, 10, 3, 15, 30)),
+        ("Pacific/Chatham", datetime.date(2026, 9, 27), 3, utc(2026, 9, 26, 14)),  # → 03:45
+        ("Asia/Kolkata", datetime.date(2026, 11, 30), 9, utc(2026, 11, 30, 3, 30)),
+    ],
+)
+def test_a_missing_wall_time_starts_at_the_jump(zone, day, hour, expected):
+    assert reminders.first_instant_at(zoneinfo.ZoneInfo(zone), day, hour) == expected
