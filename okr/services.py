@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
@@ -63,6 +64,15 @@ def schedule_roll_up(*, organization_id: int, objective_ids=(), key_result_ids=(
 def _refuse_if_closed(cycle: Cycle, field: str = NON_FIELD_ERRORS) -> None:
     if cycle.status == CycleStatus.CLOSED:
         raise ValidationError({field: [CLOSED_CYCLE_MESSAGE]})
+
+
+def _require_own(actor: Membership, row: Any) -> None:
+    """The row written to must be the actor's organization's: to anyone else it does not exist.
+
+    Views and serializers resolve rows through the selectors already; this is the backstop.
+    """
+    if row.organization_id != actor.organization_id:
+        raise Http404("Not found.")
 
 
 def _require_same_organization(actor: Membership, **references: Any) -> None:
@@ -141,6 +151,7 @@ def cycle_create(
 @transaction.atomic
 def cycle_update(*, actor: Membership, cycle: Cycle, **changes: Any) -> Cycle:
     """Edit a cycle. A closed cycle only takes a status change (reopening)."""
+    _require_own(actor, cycle)
     permissions.require_admin(actor, "manage cycles")
     changes = {field: value for field, value in changes.items() if field in CYCLE_FIELDS}
     changed = diff(cycle, changes)
@@ -171,6 +182,7 @@ def _validate_cycle(cycle: Cycle) -> None:
 
 @transaction.atomic
 def cycle_delete(*, actor: Membership, cycle: Cycle) -> None:
+    _require_own(actor, cycle)
     permissions.require_admin(actor, "manage cycles")
     if cycle.is_closed:
         raise ValidationError(
@@ -254,6 +266,7 @@ def objective_create(
 def objective_update(*, actor: Membership, objective: Objective, **changes: Any) -> Objective:
     """Edit an objective; a new ``parent_key_result`` re-aligns it (old and new parents roll up)."""
     changes = {field: value for field, value in changes.items() if field in OBJECTIVE_FIELDS}
+    _require_own(actor, objective)
     permissions.require_objective_rights(actor, level=objective.level, owner_id=objective.owner_id)
     new_level = changes.get("level", objective.level)
     new_owner = changes.get("owner", objective.owner)
@@ -340,6 +353,7 @@ def _supports_itself(objective: Objective, parent: KeyResult) -> bool:
 @transaction.atomic
 def objective_delete(*, actor: Membership, objective: Objective) -> None:
     """Delete an objective with its key results and check-ins; its supporters become unaligned."""
+    _require_own(actor, objective)
     permissions.require_objective_rights(actor, level=objective.level, owner_id=objective.owner_id)
     _refuse_if_closed(objective.cycle)
     parent_id = objective.parent_key_result_id
@@ -452,6 +466,7 @@ def _default_range(metric, source, start, target) -> tuple[Decimal | None, Decim
 def key_result_update(*, actor: Membership, key_result: KeyResult, **changes: Any) -> KeyResult:
     """Edit a key result; changes to what progress reads roll up to the root."""
     changes = {field: value for field, value in changes.items() if field in KEY_RESULT_FIELDS}
+    _require_own(actor, key_result)
     objective = key_result.objective
     _require_key_result_rights(actor, objective)
     _refuse_if_closed(objective.cycle)
@@ -518,6 +533,7 @@ def _validate_key_result(key_result: KeyResult) -> None:
 @transaction.atomic
 def key_result_delete(*, actor: Membership, key_result: KeyResult) -> None:
     """Delete a key result and its check-ins; the objectives that supported it become unaligned."""
+    _require_own(actor, key_result)
     objective = key_result.objective
     _require_key_result_rights(actor, objective)
     _refuse_if_closed(objective.cycle)
@@ -549,6 +565,7 @@ def check_in_record(
     The key result row is locked first, so concurrent check-ins on one key result
     apply in the order of their ``created_at`` and the latest always shows.
     """
+    _require_own(actor, key_result)
     permissions.require_check_in_rights(actor, key_result)
     _refuse_if_closed(key_result.objective.cycle)
     errors: dict[str, list[str]] = {}

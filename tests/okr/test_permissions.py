@@ -306,3 +306,38 @@ def test_it_keeps_admin_only_writes_to_admins(mark, emma, acme_cycle):
                 start_date=acme_cycle.start_date,
                 end_date=acme_cycle.end_date,
             )
+
+
+def test_it_treats_another_organizations_rows_as_absent_even_in_the_services(
+    oscar, emma, acme_cycle
+):
+    objective = Objective.objects.create(
+        organization=acme_cycle.organization,
+        cycle=acme_cycle,
+        title="Acme's",
+        level=Level.COMPANY,
+        owner=emma.user,
+    )
+    key_result = KeyResult.objects.create(
+        organization=objective.organization,
+        objective=objective,
+        title="Acme's KR",
+        owner=emma.user,
+        target_value=D(10),
+    )
+    writes = [
+        lambda: services.objective_update(actor=oscar, objective=objective, title="Mine"),
+        lambda: services.objective_delete(actor=oscar, objective=objective),
+        lambda: services.key_result_update(actor=oscar, key_result=key_result, title="Mine"),
+        lambda: services.key_result_delete(actor=oscar, key_result=key_result),
+        lambda: services.check_in_record(
+            actor=oscar, key_result=key_result, value=D(1), confidence="on_track"
+        ),
+        lambda: services.cycle_update(actor=oscar, cycle=acme_cycle, name="Mine"),
+        lambda: services.cycle_delete(actor=oscar, cycle=acme_cycle),
+    ]
+    for write in writes:
+        with pytest.raises(Http404):
+            write()
+    assert not CheckIn.objects.exists()
+    assert Objective.objects.get(pk=objective.pk).title == "Acme's"
