@@ -396,6 +396,7 @@ class _Builder:
         self.password = make_password(DEMO_PASSWORD)  # hashed once, shared by every demo user
         self.used_emails: set[str] = set()
         self._flushed_key_results = 0
+        self._pending_objectives: list[Objective] = []
 
     # --- people and teams ---------------------------------------------------------
 
@@ -643,12 +644,6 @@ class _Builder:
         self._pending_objectives.append(objective)
         self.objectives.append(objective)
         return objective
-
-    @property
-    def _pending_objectives(self) -> list[Objective]:
-        if not hasattr(self, "_pending"):
-            self._pending: list[Objective] = []
-        return self._pending
 
     def flush_objectives(self) -> None:
         if self._pending_objectives:
