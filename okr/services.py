@@ -53,8 +53,12 @@ def schedule_roll_up(*, organization_id: int, objective_ids=(), key_result_ids=(
     key_result_ids = sorted({pk for pk in key_result_ids if pk})
     if not objective_ids and not key_result_ids:
         return
+    # Robust: the write has committed; if the broker is down, the response must not say
+    # it failed (the client would retry and check in twice). The error is logged, and the
+    # nightly reconcile brings the ancestors back.
     transaction.on_commit(
-        lambda: roll_up_progress.delay(organization_id, objective_ids, key_result_ids)
+        lambda: roll_up_progress.delay(organization_id, objective_ids, key_result_ids),
+        robust=True,
     )
 
 

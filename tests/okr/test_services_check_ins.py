@@ -141,3 +141,21 @@ def test_it_enqueues_no_roll_up_when_the_check_in_fails(
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ZeroDivisionError):
         services.check_in_record(actor=emma, key_result=churn, value=D(3), confidence="on_track")
     assert callbacks == []
+
+
+def test_it_keeps_the_check_in_when_the_roll_up_cannot_be_enqueued(
+    emma, churn, company, monkeypatch, run_on_commit
+):
+    from okr.tasks import roll_up_progress
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr(roll_up_progress, "delay", broker_down)
+    with run_on_commit():
+        check_in = services.check_in_record(
+            actor=emma, key_result=churn, value=D(5), confidence="on_track"
+        )
+    assert CheckIn.objects.filter(pk=check_in.pk).exists()
+    assert KeyResult.objects.get(pk=churn.pk).progress == 50.0
+    assert Objective.objects.get(pk=company.pk).progress == 0.0  # until the reconcile
