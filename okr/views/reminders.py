@@ -13,7 +13,7 @@ from okr import reminders
 # The signed token is the credential. Mail providers send RFC 8058 one-click POSTs
 # (``List-Unsubscribe=One-Click``) without a session or a CSRF token.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token: str):
     """GET asks to confirm (link scanners must not unsubscribe anyone); POST turns reminders off.
 
@@ -22,7 +22,7 @@ def unsubscribe(request, token: str):
     user = reminders.user_for_unsubscribe_token(token)
     if user is None:
         return render(request, "reminders/unsubscribe.html", {"state": "invalid"}, status=400)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         state = "confirm" if user.checkin_reminders else "unsubscribed"
     elif request.POST.get("action") == "resubscribe":
         user_update(user=user, checkin_reminders=True)

@@ -27,6 +27,7 @@ def test_it_asks_to_confirm_before_unsubscribing(client, emma, link):
     assert "Stop check-in reminders?" in response.text
     assert "emma@acme.test" in response.text
     assert f'action="{link}"' in response.text
+    assert client.head(link).status_code == 200
     assert reminders_on(emma)
 
 
