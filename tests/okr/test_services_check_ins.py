@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
 from okr import services
 from okr.models import Activity, CheckIn, KeyResult, Level, Metric, Objective
@@ -159,3 +160,35 @@ def test_it_keeps_the_check_in_when_the_roll_up_cannot_be_enqueued(
     assert CheckIn.objects.filter(pk=check_in.pk).exists()
     assert KeyResult.objects.get(pk=churn.pk).progress == 50.0
     assert Objective.objects.get(pk=company.pk).progress == 0.0  # until the reconcile
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_commits_the_check_in_its_key_result_and_activity_together_or_not_at_all(
+    alice, emma, acme_cycle, monkeypatch
+):
+    objective = services.objective_create(
+        actor=alice, cycle=acme_cycle, title="Grow", level=Level.COMPANY
+    )
+    key_result = services.key_result_create(
+        actor=alice, objective=objective, title="Revenue", target_value=D(10), owner=emma.user
+    )
+    def activity_insert_fails(**kwargs):
+        raise IntegrityError("activity insert failed")
+
+    monkeypatch.setattr(Activity.objects, "create", activity_insert_fails)
+    with pytest.raises(IntegrityError):
+        services.check_in_record(
+            actor=emma, key_result=key_result, value=D(6), confidence="on_track"
+        )
+
+    # A real transaction rolled back: nothing of the check-in is in the database.
+    assert not CheckIn.objects.exists()
+    stored = KeyResult.objects.get(pk=key_result.pk)
+    assert (stored.current_value, stored.progress, stored.confidence) == (D(0), 0.0, None)
+    assert not Activity.objects.filter(verb="checked_in").exists()
+
+    monkeypatch.undo()
+    services.check_in_record(actor=emma, key_result=key_result, value=D(6), confidence="on_track")
+    assert CheckIn.objects.count() == 1
+    assert KeyResult.objects.get(pk=key_result.pk).progress == 60.0
+    assert Activity.objects.filter(verb="checked_in").count() == 1
