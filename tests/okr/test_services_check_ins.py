@@ -172,6 +172,7 @@ def test_it_commits_the_check_in_its_key_result_and_activity_together_or_not_at_
     key_result = services.key_result_create(
         actor=alice, objective=objective, title="Revenue", target_value=D(10), owner=emma.user
     )
+
     def activity_insert_fails(**kwargs):
         raise IntegrityError("activity insert failed")
 
