@@ -45,7 +45,7 @@ class Command(BaseCommand):
             f"{_plural(len(report.sent), 'reminder')} sent in "
             f"{_plural(report.organizations, 'organization')} due at "
             f"{moment.astimezone(datetime.UTC).isoformat()}"
-            f" ({report.skipped} already sent, {len(report.failed)} failed)."
+            f" ({report.already_sent + report.skipped} already sent, {len(report.failed)} failed)."
         )
 
 
