@@ -60,7 +60,9 @@ def globex(db):
 def alice(acme):
     """Acme's admin."""
     return MembershipFactory(
-        organization=acme, role=Role.ADMIN, user=UserFactory(email="alice@acme.test", name="Alice Admin")
+        organization=acme,
+        role=Role.ADMIN,
+        user=UserFactory(email="alice@acme.test", name="Alice Admin"),
     )
 
 
@@ -68,7 +70,9 @@ def alice(acme):
 def mark(acme):
     """Acme's manager."""
     return MembershipFactory(
-        organization=acme, role=Role.MANAGER, user=UserFactory(email="mark@acme.test", name="Mark Manager")
+        organization=acme,
+        role=Role.MANAGER,
+        user=UserFactory(email="mark@acme.test", name="Mark Manager"),
     )
 
 
@@ -76,7 +80,9 @@ def mark(acme):
 def emma(acme):
     """A member of Acme."""
     return MembershipFactory(
-        organization=acme, role=Role.MEMBER, user=UserFactory(email="emma@acme.test", name="Emma Member")
+        organization=acme,
+        role=Role.MEMBER,
+        user=UserFactory(email="emma@acme.test", name="Emma Member"),
     )
 
 
@@ -95,7 +101,9 @@ def dora(acme):
 def oscar(globex):
     """Globex's admin: a stranger to Acme."""
     return MembershipFactory(
-        organization=globex, role=Role.ADMIN, user=UserFactory(email="oscar@globex.test", name="Oscar Outsider")
+        organization=globex,
+        role=Role.ADMIN,
+        user=UserFactory(email="oscar@globex.test", name="Oscar Outsider"),
     )
 
 
