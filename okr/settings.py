@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -142,12 +143,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-checkin-reminders": {
         "task": "okr.tasks.send_checkin_reminders",
         # Every hour on the hour: each organization's own local hour is matched in the task.
-        "schedule": 3600.0,
+        "schedule": crontab(minute=0),
         "options": {"expires": 3000},
     },
     "reconcile-progress": {
         "task": "okr.tasks.reconcile_progress",
-        "schedule": 24 * 3600.0,
+        "schedule": crontab(minute=30, hour=3),
         "options": {"expires": 6 * 3600},
     },
 }
