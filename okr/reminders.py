@@ -49,7 +49,7 @@ from okr.models import (
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+BATCH_SIZE = settings.REMINDER_BATCH_SIZE
 # Attempts per delivery (the first send included) before we give up on it.
 MAX_ATTEMPTS = 6
 UNSUBSCRIBE_SALT = "okr.reminders.unsubscribe"
@@ -257,7 +257,7 @@ def recipient_batches(
     objectives and cycles, which is cheap for 500 given ids and costly for a whole
     organization on every page.
     """
-    batch_size = batch_size or BATCH_SIZE
+    batch_size = batch_size or settings.REMINDER_BATCH_SIZE
     last_id = 0
     while True:
         ids = list(

@@ -153,6 +153,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Reminders are sent in batches of this many members: bounded memory and queries per batch.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
+
 # --- E-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent_emails"))

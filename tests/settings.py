@@ -28,8 +28,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Eager unless a test starts a worker; see the module docstring.
-CELERY_TASK_ALWAYS_EAGER = True
+# Eager unless a test starts a worker; see the module docstring. A worker *process*
+# started by a test (tests/workers.py) sets CASCADE_TEST_WORKER and writes its
+# e-mails to files the test can read.
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CASCADE_TEST_WORKER")
+if os.environ.get("CASCADE_TEST_WORKER"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 CELERY_TASK_EAGER_PROPAGATES = True
 
 # Each test gets a clean throttle state: the cache is per process, not shared Redis.

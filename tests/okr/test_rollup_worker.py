@@ -15,8 +15,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Organization
@@ -24,6 +23,7 @@ from okr import progress, services
 from okr.models import Cycle, KeyResult, Level, Objective, ProgressSource
 from okr.tasks import roll_up_progress
 from tests.factories import CycleFactory, OrganizationFactory, UserFactory
+from tests.workers import running_workers
 
 D = Decimal
 
@@ -43,18 +43,7 @@ def assert_caches_are_true(organization_id: int) -> None:
 
 @pytest.fixture
 def real_worker(monkeypatch):
-    """A Celery worker thread on the Redis broker; yields the results of every job enqueued."""
-    from celery.contrib.testing.worker import start_worker
-    from celery.signals import task_postrun
-
-    from okr.celery import app
-
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(
-        task_always_eager=False, broker_url=settings.REDIS_URL, result_backend=settings.REDIS_URL
-    )
-    app.control.purge()  # leftovers of an interrupted run must not count
-
+    """A Celery worker on the Redis broker; yields the results of every job enqueued."""
     results = []
     lock = threading.Lock()
     original_delay = roll_up_progress.delay
@@ -72,19 +61,8 @@ def real_worker(monkeypatch):
     for rule in ("objective_progress", "aligned_progress"):
         monkeypatch.setattr(progress, rule, slowly(getattr(progress, rule)))
 
-    def close_worker_connections(**kwargs):
-        # Each pool thread opened its own connection; the test database is dropped later.
-        connections.close_all()
-
-    task_postrun.connect(close_worker_connections, weak=False)
-    try:
-        with start_worker(
-            app, pool="threads", concurrency=8, perform_ping_check=False, shutdown_timeout=30
-        ):
-            yield results
-    finally:
-        task_postrun.disconnect(close_worker_connections)
-        app.conf.update(saved)
+    with running_workers(concurrency=8):
+        yield results
 
 
 def slowly(rule):

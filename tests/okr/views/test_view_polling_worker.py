@@ -12,39 +12,19 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.db import connections
 
 from okr import services
 from okr.models import Level, Objective, ProgressSource
 from tests.okr.views.conftest import HTMX, url
+from tests.workers import running_workers
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def worker():
-    from celery.contrib.testing.worker import start_worker
-    from celery.signals import task_postrun
-
-    from okr.celery import app
-
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(
-        task_always_eager=False, broker_url=settings.REDIS_URL, result_backend=settings.REDIS_URL
-    )
-    app.control.purge()
-
-    def close_connections(**kwargs):
-        connections.close_all()  # the worker threads' own connections
-
-    task_postrun.connect(close_connections, weak=False)
-    try:
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
-            yield
-    finally:
-        task_postrun.disconnect(close_connections)
-        app.conf.update(saved)
+    with running_workers(concurrency=2):
+        yield
 
 
 def test_the_polls_show_the_company_objective_once_the_worker_has_rolled_up(
