@@ -17,6 +17,7 @@ install: $(VENV)/.installed
 
 # A seeded demo on SQLite with eager tasks: nothing else needed.
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --org $(DEMO_ORG) --if-missing
