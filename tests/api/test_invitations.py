@@ -135,3 +135,14 @@ def test_it_refuses_a_used_or_expired_invitation(anonymous, invitation):
     assert "non_field_errors" in used.json()
     assert expired.status_code == 400
     assert "expired" in expired.json()["non_field_errors"][0]
+
+
+def test_it_answers_404_before_403_for_an_unknown_invitation(client_for, mark, invitation):
+    client = client_for(mark)
+
+    unknown = client.delete(org_url("acme", f"invitations/{invitation.pk + 1000}/"))
+    known = client.delete(org_url("acme", f"invitations/{invitation.pk}/"))
+
+    assert unknown.status_code == 404
+    assert known.status_code == 403
+    assert Invitation.objects.filter(pk=invitation.pk).exists()

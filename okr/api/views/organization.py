@@ -72,14 +72,19 @@ class MemberViewSet(
 class InvitationViewSet(
     TenantMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
-    """Admins only: to anyone else the whole resource is forbidden (403)."""
+    """Admins only: to anyone else the whole resource is forbidden (403).
+
+    Revoking looks the invitation up first, so an unknown id is a 404 before the 403
+    (SPEC's order of refusals); the service checks the role.
+    """
 
     queryset = Invitation.objects.none()
     serializer_class = serializers.InvitationSerializer
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
-        permissions.require_admin(self.membership, "manage invitations")
+        if self.action != "destroy":
+            permissions.require_admin(self.membership, "manage invitations")
 
     def get_queryset(self):
         return Invitation.objects.filter(organization_id=self.membership.organization_id).order_by(
