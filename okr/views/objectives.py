@@ -28,7 +28,7 @@ from okr.forms import (
     apply_service_errors,
     key_result_label,
 )
-from okr.models import CheckIn, KeyResult, Objective
+from okr.models import CheckIn, KeyResult, Level, Objective
 from okr.views.common import done, failed_status, page_or_fragment, polling, refused
 from okr.views.tree import with_visibility
 
@@ -185,6 +185,15 @@ def objective_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "okr/objective_form.html", context, status=status)
 
 
+# Highest level first; what "Add a supporting objective" preselects below a key result.
+LEVEL_ORDER = [Level.COMPANY, Level.TEAM, Level.PERSONAL]
+LEVEL_BELOW = {
+    Level.COMPANY: Level.TEAM,
+    Level.TEAM: Level.PERSONAL,
+    Level.PERSONAL: Level.PERSONAL,
+}
+
+
 def _create_initial(request: HttpRequest) -> dict:
     """Prefill from the link that led here: "Add a supporting objective" passes the key result."""
     membership = request.membership
@@ -206,10 +215,18 @@ def _create_initial(request: HttpRequest) -> dict:
         parent = alignable_key_results(membership).filter(pk=int(parent_id)).first()
         if parent is not None:
             initial["parent_key_result"] = key_result_label(parent)
-    initial.setdefault(
-        "level",
-        "company" if membership.is_admin else "team" if membership.is_manager else "personal",
-    )
+            # Supporting a key result means working one level below it: a company key
+            # result is supported by a team, a team's by a person.
+            initial.setdefault("level", LEVEL_BELOW[parent.objective.level])
+    if membership.is_admin:
+        highest = Level.COMPANY
+    elif membership.is_manager:
+        highest = Level.TEAM
+    else:
+        highest = Level.PERSONAL
+    if initial.get("level") not in LEVEL_ORDER[LEVEL_ORDER.index(highest) :]:
+        # Never preselect a level the member may not create: the service would refuse it.
+        initial["level"] = highest
     return initial
 
 
