@@ -107,3 +107,13 @@ def test_it_asks_an_admin_alone_to_invite_the_team(acme_cycle, as_user, alice):
 
 def test_it_stops_asking_once_the_team_is_there(world, as_user, alice):
     assert "Invite your team" not in as_user(alice).get(url("dashboard")).content.decode()
+
+
+def test_it_tells_members_that_admins_set_company_objectives(acme_cycle, as_user, emma, mark):
+    member = as_user(emma).get(url("dashboard")).content.decode()
+    assert "Your admins set the company objectives" in member
+    assert "Create a personal objective" in member
+    assert "level=company" not in member
+
+    manager = as_user(mark).get(url("dashboard")).content.decode()
+    assert "Create a team objective" in manager
