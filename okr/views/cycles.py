@@ -7,6 +7,8 @@ read-only, no deletion while objectives use the cycle).
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -44,10 +46,38 @@ def _cycles_with_counts(membership) -> list:
     return cycles
 
 
+def quarter_of(day: datetime.date) -> tuple[str, datetime.date, datetime.date]:
+    """The calendar quarter containing ``day``: its name ("Q4 2026"), first and last day."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = datetime.date(day.year, first_month, 1)
+    if first_month == 10:
+        following = datetime.date(day.year + 1, 1, 1)
+    else:
+        following = datetime.date(day.year, first_month + 3, 1)
+    return f"Q{(first_month - 1) // 3 + 1} {day.year}", start, following - datetime.timedelta(1)
+
+
+def suggested_cycle(organization, cycles: list) -> dict:
+    """Prefill the form with the first quarter from today on that has no cycle yet.
+
+    A new organization creates its first cycle in one click; later, the next
+    quarter is one click away too.
+    """
+    taken = {(cycle.start_date, cycle.end_date) for cycle in cycles}
+    day = organization.local_date()
+    for _ in range(8):
+        name, start, end = quarter_of(day)
+        if (start, end) not in taken:
+            return {"name": name, "start_date": start, "end_date": end}
+        day = end + datetime.timedelta(1)
+    return {}
+
+
 @admin_page
 def cycles(request):
     """The organization's cycles, newest first, and the form to create one (in planning)."""
-    form = CycleForm(request.POST or None)
+    rows = _cycles_with_counts(request.membership)
+    form = CycleForm(request.POST or None, initial=suggested_cycle(request.organization, rows))
     if request.method == "POST" and form.is_valid():
         try:
             cycle = services.cycle_create(actor=request.membership, **form.cleaned_data)
@@ -58,7 +88,7 @@ def cycles(request):
                 request, f"Cycle “{cycle.name}” is created. Activate it when it starts."
             )
             return redirect("admin_cycles", org_slug=request.organization.slug)
-    context = {"form": form, "cycles": _cycles_with_counts(request.membership)}
+    context = {"form": form, "cycles": rows}
     return render(request, "accounts/cycles.html", context)
 
 
@@ -101,7 +131,8 @@ def cycle_status(request, cycle_id: int):
     if request.htmx:
         row = next(row for row in rows if row.pk == cycle.pk)
         return render(request, "accounts/cycles.html#cycle-row", {"cycle": row})
-    return render(request, "accounts/cycles.html", {"form": CycleForm(), "cycles": rows})
+    form = CycleForm(initial=suggested_cycle(request.organization, rows))
+    return render(request, "accounts/cycles.html", {"form": form, "cycles": rows})
 
 
 @admin_page
