@@ -41,10 +41,15 @@ def visible_check_ins(membership: Membership) -> QuerySet[CheckIn]:
 
 
 def visible_activity(membership: Membership) -> QuerySet[Activity]:
-    """The activity log, less the rows about private objectives the member may not see."""
+    """The activity log, less what the member may not see.
+
+    Hidden from non-admins: rows about private objectives they cannot see, and
+    invitations (who was invited at which address is the admins' business).
+    """
     activity = Activity.objects.filter(organization_id=membership.organization_id)
     if membership.is_admin:
         return activity
+    activity = activity.exclude(target_type="invitation")
     # A row about an objective follows the objective's visibility *now* (it may have
     # become private since); a row whose objective is gone keeps the flag it was born with.
     return activity.filter(

@@ -112,3 +112,16 @@ def test_it_counts_private_progress_in_the_public_parent(paul, story):
     visible_company = selectors.get_objective_for(paul, company.pk)
     assert visible_company.progress == 25.0
     assert selectors.get_key_result_for(paul, aligned.pk).progress == 25.0
+
+
+def test_it_keeps_invitations_out_of_the_activity_of_non_admins(alice, mark, emma):
+    from accounts.services import invitation_create
+
+    invitation_create(actor=alice, email="newcomer@acme.test", role=Role.MEMBER)
+
+    def summaries(membership):
+        return [row.summary for row in selectors.visible_activity(membership)]
+
+    assert any("newcomer@acme.test" in summary for summary in summaries(alice))
+    assert not any("newcomer@acme.test" in summary for summary in summaries(mark))
+    assert not any("newcomer@acme.test" in summary for summary in summaries(emma))

@@ -64,3 +64,28 @@ def test_it_runs_tasks_eagerly_without_redis():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_it_serves_pages_with_static_files_before_collectstatic(tmp_path):
+    script = (
+        "from django.test import Client;"
+        "from django.conf import settings;"
+        "r = Client().get('/accounts/login/', secure=True);"
+        "print(r.status_code);"
+        "css = [line for line in r.content.decode().split() if 'cascade.css' in line][0];"
+        "path = css.split('\"')[1];"
+        "print(Client().get(path, secure=True).status_code)"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        script,
+        DEBUG="false",
+        SECRET_KEY="a-long-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        ALLOWED_HOSTS="testserver",
+        STATIC_ROOT=str(tmp_path / "static"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-2:] == ["200", "200"]
