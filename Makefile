@@ -43,6 +43,7 @@ check: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/reminders.py --members 5000
 
 # Regenerates docs/screenshots/*.png from the browser journeys.
 screenshots: install
