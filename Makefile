@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_ORG ?= demo
 
-.PHONY: run test lint fmt check bench screenshots install migrate worker beat clean
+.PHONY: run test lint fmt check bench screenshots install worker beat clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
