@@ -162,8 +162,15 @@ def test_a_new_user_builds_a_three_level_cascade_with_check_ins(page, second_pag
     add_key_result(admin, "Releases without incident", target="4")
 
     # 3c. The member: a personal objective supporting the team's key result.
-    member.get_by_role("link", name="Tree").click()
-    member.get_by_role("link", name="Ship a reliable platform").click()
+    # They find the team's objective with the top bar's search.
+    search = member.get_by_role("searchbox", name="Search objectives and key results")
+    search.fill("platform")
+    search.press("Enter")
+    expect(member.locator("#objective-results")).to_contain_text("Ship a reliable platform")
+    assert_labelled(member)
+    member.locator("#objective-results").get_by_role(
+        "link", name="Ship a reliable platform"
+    ).click()
     member.get_by_role(
         "link", name="Add a supporting objective to Everyone on the team lands a win"
     ).click()
