@@ -77,6 +77,10 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
 
 
+# What Django's password validators (settings.AUTH_PASSWORD_VALIDATORS) ask, in words.
+NEW_PASSWORD_HELP = "At least 8 characters, not only digits, not a common password."
+
+
 class SignupForm(forms.Form):
     name = forms.CharField(
         label="Your name",
@@ -90,7 +94,7 @@ class SignupForm(forms.Form):
     password = forms.CharField(
         label="Password",
         strip=False,
-        help_text="At least 8 characters, not only digits, not a common password.",
+        help_text=NEW_PASSWORD_HELP,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     organization_name = forms.CharField(
@@ -113,6 +117,8 @@ class NewAccountInvitationForm(forms.Form):
     password = forms.CharField(
         label="Choose a password",
         strip=False,
+        # Say the rules before the first try, as the sign-up form does.
+        help_text=NEW_PASSWORD_HELP,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

@@ -141,3 +141,12 @@ def test_the_e_mail_link_opens_the_invitation_page(client, alice, mailoutbox, ru
     assert f"/invitations/{invitation.key}/" in message.alternatives[0][0]
     path = re.search(r"http://testserver(/invitations/\S+/)", message.body).group(1)
     assert client.get(path).status_code == 200
+
+
+def test_a_new_person_reads_the_password_rules_before_choosing_one(client, invitation):
+    content = client.get(url(invitation)).content.decode()
+
+    assert "At least 8 characters, not only digits, not a common password." in content
+    assert re.search(
+        r'<input[^>]*name="password"[^>]*aria-describedby="id_password_helptext"', content
+    )
