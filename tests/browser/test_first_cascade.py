@@ -106,6 +106,9 @@ def test_a_new_user_builds_a_three_level_cascade_with_check_ins(page, second_pag
     cycles.get_by_role("button", name="Activate").click()
     expect(cycles).to_contain_text("Active")
     expect(cycles).to_contain_text("Current")
+    expect(
+        cycles.get_by_role("link", name=f"Create its first objective in {quarter}")
+    ).to_be_visible()
 
     # 2b. Create a team.
     admin.get_by_role("navigation", name="Main").get_by_text("Admin", exact=True).click()

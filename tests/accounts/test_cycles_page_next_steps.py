@@ -1,7 +1,9 @@
-"""The new-cycle form suggests the first quarter from today on that has no cycle yet.
+"""The cycles page teaches the next step.
 
-A new organization creates its first cycle in one click; the next quarter
-is one click away once this one exists.
+The new-cycle form suggests the first quarter from today on that has no cycle
+yet (a new organization creates its first cycle in one click, the next quarter
+is one click away once this one exists), and an empty open cycle offers to
+create its first objective.
 """
 
 from __future__ import annotations
@@ -82,3 +84,13 @@ def test_what_the_admin_typed_wins_over_the_suggestion(client_of, alice):
     )
 
     assert 'value="Backwards"' in response.content.decode()
+
+
+def test_an_empty_open_cycle_offers_to_create_its_first_objective(client_of, alice, acme):
+    empty = CycleFactory(organization=acme, name="Q1 2027", status="active")
+    closed = CycleFactory(organization=acme, name="Q1 2025", status="closed")
+    html = client_of(alice).get(CYCLES).content.decode()
+
+    assert f"/o/acme/objectives/new/?cycle={empty.pk}&amp;level=company" in html
+    assert f"?cycle={closed.pk}&amp;level=company" not in html
+    assert 'Create its first objective<span class="sr-only"> in Q1 2027' in html
