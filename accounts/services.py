@@ -206,6 +206,7 @@ def membership_update(*, actor: Membership, membership: Membership, **changes: A
 def team_create(
     *, actor: Membership, name: str, parent: Team | None = None, lead: User | None = None
 ) -> Team:
+    """Create a team (admins), optionally under a parent team and with a lead."""
     permissions.require_admin(actor, "manage teams")
     team = Team(organization_id=actor.organization_id, name=name, parent=parent, lead=lead)
     _validate_team(actor, team)
@@ -216,6 +217,7 @@ def team_create(
 
 @transaction.atomic
 def team_update(*, actor: Membership, team: Team, **changes: Any) -> Team:
+    """Rename, re-parent or change the lead of a team (admins); no team is its own ancestor."""
     permissions.require_admin(actor, "manage teams")
     changes = {
         field: value for field, value in changes.items() if field in ("name", "parent", "lead")
@@ -278,6 +280,7 @@ def team_delete(*, actor: Membership, team: Team) -> None:
 
 
 def invitation_url(invitation: Invitation) -> str:
+    """The absolute link an invitee follows: ``SITE_URL/invitations/<key>/``."""
     return f"{settings.SITE_URL}/invitations/{invitation.key}/"
 
 
@@ -311,6 +314,7 @@ def invitation_create(*, actor: Membership, email: str, role: str = Role.MEMBER)
 
 
 def send_invitation_email(invitation_id: int) -> None:
+    """Send the invitation e-mail (text and HTML) to the invitee."""
     invitation = Invitation.objects.select_related("organization", "invited_by").get(
         pk=invitation_id
     )
@@ -327,6 +331,7 @@ def send_invitation_email(invitation_id: int) -> None:
 
 @transaction.atomic
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
+    """Withdraw an invitation (admins); its key stops working."""
     permissions.require_admin(actor, "manage invitations")
     record_activity(
         actor=actor,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 
-from accounts.models import Membership, Role
+from accounts.models import Membership
 from okr.models import KeyResult, Level, Objective, Visibility
 
 
@@ -26,15 +26,8 @@ def objective_visibility_filter(membership: Membership) -> Q:
     )
 
 
-def can_view_objective(membership: Membership, objective: Objective) -> bool:
-    if membership.is_admin or objective.visibility == Visibility.ORGANIZATION:
-        return True
-    if objective.owner_id == membership.user_id:
-        return True
-    return objective.key_results.filter(owner_id=membership.user_id).exists()
-
-
 def require_admin(membership: Membership, action: str = "do this") -> None:
+    """Members, teams, invitations, cycles and settings are the admins' (403 otherwise)."""
     if not membership.is_admin:
         raise PermissionDenied(f"Only admins can {action}.")
 
@@ -54,6 +47,7 @@ def require_objective_rights(membership: Membership, *, level: str, owner_id: in
 
 
 def can_edit_objective(membership: Membership, objective: Objective) -> bool:
+    """For pages deciding whether to show edit controls: ``require_objective_rights`` as a bool."""
     try:
         require_objective_rights(membership, level=objective.level, owner_id=objective.owner_id)
     except PermissionDenied:
@@ -73,12 +67,9 @@ def require_check_in_rights(membership: Membership, key_result: KeyResult) -> No
 
 
 def can_check_in(membership: Membership, key_result: KeyResult) -> bool:
+    """For pages deciding whether to show the check-in form."""
     try:
         require_check_in_rights(membership, key_result)
     except PermissionDenied:
         return False
     return True
-
-
-def can_manage_organization(membership: Membership) -> bool:
-    return membership.role == Role.ADMIN

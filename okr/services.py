@@ -186,6 +186,7 @@ def _validate_cycle(cycle: Cycle) -> None:
 
 @transaction.atomic
 def cycle_delete(*, actor: Membership, cycle: Cycle) -> None:
+    """Delete a cycle (admins): refused while it has objectives or is closed."""
     _require_own(actor, cycle)
     permissions.require_admin(actor, "manage cycles")
     if cycle.is_closed:
