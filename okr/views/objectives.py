@@ -29,8 +29,8 @@ from okr.forms import (
     key_result_label,
 )
 from okr.models import CheckIn, KeyResult, Level, Objective
+from okr.tree import with_visibility
 from okr.views.common import done, failed_status, page_or_fragment, polling, refused
-from okr.views.tree import with_visibility
 
 TEMPLATE = "okr/objective_detail.html"
 

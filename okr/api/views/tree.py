@@ -1,4 +1,11 @@
-"""``GET /api/v1/orgs/<org>/tree/?cycle=<id>``: the cascade of a cycle."""
+"""``GET /api/v1/orgs/<org>/tree/?cycle=<id>``: the cascade of a cycle (SPEC section 7).
+
+``okr.tree`` loads every level from the cycle's roots; this view only turns the
+nodes into JSON. Each objective carries its fields and ``key_results``; each key
+result its fields and ``children`` — the objectives that support it, whatever
+their cycle. An objective the viewer may not see is only ``{"private": true,
+"progress": p}``: its progress still counts, its name and subtree do not exist.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,9 @@ from rest_framework.response import Response
 
 from okr import selectors
 from okr.api import serializers
-from okr.api.tree import cycle_tree
 from okr.api.views.base import TenantMixin, id_filter
+from okr.progress import rounded
+from okr.tree import ObjectiveNode, cycle_roots, load_cascade
 
 
 class TreeView(TenantMixin, generics.GenericAPIView):
@@ -38,4 +46,24 @@ class TreeView(TenantMixin, generics.GenericAPIView):
                     ]
                 }
             )
-        return Response(cycle_tree(self.membership, cycle))
+        roots = cycle_roots(self.membership, cycle)
+        nodes = load_cascade(self.membership, roots, depth=None, with_people=False)
+        context = {"membership": self.membership}
+        objective_fields = serializers.ObjectiveSerializer(context=context)
+        key_result_fields = serializers.KeyResultSerializer(context=context)
+
+        def as_json(node: ObjectiveNode) -> dict:
+            if not node.is_visible:
+                return {"private": True, "progress": rounded(node.objective.progress)}
+            return {
+                **objective_fields.to_representation(node.objective),
+                "key_results": [
+                    {
+                        **key_result_fields.to_representation(child.key_result),
+                        "children": [as_json(objective) for objective in child.children or []],
+                    }
+                    for child in node.key_results
+                ],
+            }
+
+        return Response({"cycle": cycle.pk, "objectives": [as_json(node) for node in nodes]})

@@ -1,0 +1,146 @@
+"""The cascade, loaded level by level: the one reader behind the tree page and the API tree.
+
+A level costs two queries whatever its size: its objectives (each annotated
+whether the viewer may see it), then their key results (each with the number
+of objectives that support it). The next level is the objectives under those
+key results, whatever their cycle. The tree page loads two levels and the
+rest on demand; the API tree (SPEC section 7) loads every level.
+
+A private objective the viewer may not see is a node with ``is_visible``
+false: its progress still shows, its key results and subtree are never loaded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+
+from accounts.models import Membership
+from okr import permissions
+from okr.models import Cycle, KeyResult, Objective
+from okr.templatetags.okr_tags import objective_confidence
+
+
+@dataclass
+class KeyResultNode:
+    key_result: KeyResult
+    child_count: int
+    depth: int  # indentation of its row
+    children: list[ObjectiveNode] | None = None  # None: not loaded yet
+
+    @property
+    def is_loaded(self) -> bool:
+        return self.children is not None
+
+
+@dataclass
+class ObjectiveNode:
+    objective: Objective
+    is_visible: bool
+    depth: int  # indentation of its row: objectives and key results alternate
+    key_results: list[KeyResultNode] = field(default_factory=list)
+
+    @property
+    def objectives_below(self) -> int:
+        return sum(node.child_count for node in self.key_results)
+
+    @property
+    def confidence(self) -> str | None:
+        return objective_confidence(node.key_result for node in self.key_results)
+
+
+def with_visibility(queryset: QuerySet[Objective], membership: Membership) -> QuerySet[Objective]:
+    """Annotate ``is_visible``: whether the member may see each objective's details."""
+    if membership.is_admin:
+        return queryset.annotate(is_visible=Value(True, output_field=BooleanField()))
+    return queryset.annotate(
+        is_visible=Case(
+            When(permissions.objective_visibility_filter(membership), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def cycle_roots(membership: Membership, cycle: Cycle) -> QuerySet[Objective]:
+    """The cycle's objectives that support no key result of the same cycle, in order."""
+    return (
+        Objective.objects.filter(organization_id=membership.organization_id, cycle=cycle)
+        .filter(Q(parent_key_result__isnull=True) | ~Q(parent_key_result__objective__cycle=cycle))
+        .order_by("position", "id")
+    )
+
+
+def load_cascade(
+    membership: Membership,
+    roots: QuerySet[Objective],
+    *,
+    depth: int | None,
+    indent: int = 0,
+    with_people: bool = True,
+) -> list[ObjectiveNode]:
+    """Load ``depth`` levels of objectives from ``roots`` down (None: every level).
+
+    Each visible objective gets its key results; a key result that objectives
+    support gets ``children`` unless it sits on the last level loaded (then they
+    stay None, to be loaded on demand). ``indent`` is the roots' row depth.
+    ``with_people`` joins each row's owner (and an objective's team) for pages
+    that show their names; the API gives ids only and skips building thousands
+    of users. Two queries per level at most, whatever the number of rows.
+    """
+    organization_id = membership.organization_id
+    # Callers scope their roots; filtering again keeps a careless one inside the tenant.
+    roots = roots.filter(organization_id=organization_id)
+    level = _objective_nodes(membership, roots, indent, with_people=with_people)
+    nodes = level
+    seen = {node.objective.pk for node in level}
+    remaining = depth
+    while level and (remaining is None or remaining > 0):
+        visible = {node.objective.pk: node for node in level if node.is_visible}
+        if not visible:
+            break
+        key_results = (
+            KeyResult.objects.filter(organization_id=organization_id, objective_id__in=visible)
+            .annotate(child_count=Count("child_objectives"))
+            .order_by("position", "id")
+        )
+        if with_people:
+            key_results = key_results.select_related("owner")
+        parents: dict[int, KeyResultNode] = {}
+        for key_result in key_results:
+            parent = visible[key_result.objective_id]
+            node = KeyResultNode(key_result, key_result.child_count, parent.depth + 1)
+            parent.key_results.append(node)
+            if node.child_count:
+                parents[key_result.pk] = node
+        if remaining is not None:
+            remaining -= 1
+        if remaining == 0 or not parents:
+            break
+        children = Objective.objects.filter(
+            organization_id=organization_id, parent_key_result_id__in=parents
+        ).order_by("position", "id")
+        grouped: dict[int, list[ObjectiveNode]] = defaultdict(list)
+        level = []
+        for child in _objective_nodes(membership, children, 0, with_people=with_people):
+            if child.objective.pk in seen:  # the services refuse loops; never walk one anyway
+                continue
+            seen.add(child.objective.pk)
+            child.depth = parents[child.objective.parent_key_result_id].depth + 1
+            grouped[child.objective.parent_key_result_id].append(child)
+            level.append(child)
+        for key_result_id, parent_node in parents.items():
+            parent_node.children = grouped.get(key_result_id, [])
+    return nodes
+
+
+def _objective_nodes(
+    membership: Membership, objectives: QuerySet[Objective], indent: int, *, with_people: bool
+) -> list[ObjectiveNode]:
+    """One level's objectives as nodes: one query."""
+    objectives = with_visibility(objectives, membership)
+    if with_people:
+        objectives = objectives.select_related("owner", "team")
+    return [ObjectiveNode(objective, objective.is_visible, indent) for objective in objectives]

@@ -1,0 +1,169 @@
+"""The cascade loader behind the tree page and the API tree: levels, privacy, cycles, cost."""
+
+from __future__ import annotations
+
+import pytest
+
+from okr.models import KeyResult, Level, Objective, Visibility
+from okr.tree import ObjectiveNode, cycle_roots, load_cascade
+from tests.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cascade(acme, alice, mark, emma, acme_cycle):
+    """Alice's company objective, a team objective under it and, under that, Emma's
+    objective and Mark's private one; plus a next-cycle objective under the company."""
+    company = ObjectiveFactory(cycle=acme_cycle, owner=alice.user, title="Company")
+    revenue = KeyResultFactory(objective=company, title="Revenue")
+    team = ObjectiveFactory(
+        cycle=acme_cycle, owner=alice.user, title="Team", parent_key_result=revenue
+    )
+    deals = KeyResultFactory(objective=team, title="Deals")
+    emmas = ObjectiveFactory(
+        cycle=acme_cycle,
+        owner=emma.user,
+        level=Level.PERSONAL,
+        title="Emma's",
+        parent_key_result=deals,
+        position=0,
+    )
+    KeyResultFactory(objective=emmas, title="Calls")
+    secret = ObjectiveFactory(
+        cycle=acme_cycle,
+        owner=mark.user,
+        level=Level.PERSONAL,
+        visibility=Visibility.PRIVATE,
+        title="Mark's secret",
+        parent_key_result=deals,
+        position=1,
+    )
+    Objective.objects.filter(pk=secret.pk).update(progress=37.5)
+    KeyResultFactory(objective=secret, title="Secret KR")
+    next_cycle = CycleFactory(organization=acme, name="Next")
+    later = ObjectiveFactory(
+        cycle=next_cycle, owner=alice.user, title="Next cycle's", parent_key_result=revenue
+    )
+    return {"next_cycle": next_cycle, "later": later, "secret": secret}
+
+
+def titles(nodes: list[ObjectiveNode] | None) -> list[str]:
+    assert nodes is not None, "this level was not loaded"
+    return [node.objective.title for node in nodes]
+
+
+def test_it_stops_at_the_depth_asked_for(emma, acme_cycle, cascade):
+    [company] = load_cascade(emma, cycle_roots(emma, acme_cycle), depth=1)
+
+    [revenue] = company.key_results
+    assert revenue.child_count == 2
+    assert revenue.children is None and not revenue.is_loaded
+
+    [company] = load_cascade(emma, cycle_roots(emma, acme_cycle), depth=2)
+
+    [revenue] = company.key_results
+    assert titles(revenue.children) == ["Team", "Next cycle's"]
+    [deals] = revenue.children[0].key_results
+    assert deals.child_count == 2 and deals.children is None
+
+
+def test_it_loads_every_level_without_a_depth(emma, acme_cycle, cascade):
+    [company] = load_cascade(emma, cycle_roots(emma, acme_cycle), depth=None)
+
+    team = company.key_results[0].children[0]
+    [deals] = team.key_results
+    assert titles(deals.children) == ["Emma's", "Mark's secret"]
+    assert [node.key_result.title for node in deals.children[0].key_results] == ["Calls"]
+
+
+def test_it_indents_rows_from_where_the_roots_sit(emma, acme_cycle, cascade):
+    [company] = load_cascade(emma, cycle_roots(emma, acme_cycle), depth=2, indent=3)
+
+    revenue = company.key_results[0]
+    assert (company.depth, revenue.depth, revenue.children[0].depth) == (3, 4, 5)
+
+
+def test_it_shows_a_private_objective_only_as_its_progress(emma, acme_cycle, cascade):
+    [company] = load_cascade(emma, cycle_roots(emma, acme_cycle), depth=None)
+
+    secret = company.key_results[0].children[0].key_results[0].children[1]
+    assert not secret.is_visible
+    assert secret.objective.progress == 37.5
+    assert secret.key_results == []  # its key results are never loaded
+
+
+def test_it_shows_the_private_objective_to_its_owner_and_admins(alice, mark, acme_cycle, cascade):
+    for membership in (alice, mark):
+        [company] = load_cascade(membership, cycle_roots(membership, acme_cycle), depth=None)
+
+        secret = company.key_results[0].children[0].key_results[0].children[1]
+        assert secret.is_visible
+        assert [node.key_result.title for node in secret.key_results] == ["Secret KR"]
+
+
+def test_it_follows_children_into_other_cycles_and_roots_them_there(emma, cascade):
+    roots = cycle_roots(emma, cascade["next_cycle"])
+
+    assert list(roots) == [cascade["later"]]
+
+
+def test_it_keeps_another_organizations_objectives_out(oscar, globex_cycle, acme_cycle, cascade):
+    assert list(cycle_roots(oscar, acme_cycle)) == []
+    assert load_cascade(oscar, Objective.objects.all(), depth=None) == []
+
+
+def _build_levels(cycle, owner, *, levels: int, width: int) -> None:
+    """``levels`` levels of ``width`` objectives, each with a key result, in bulk."""
+    parents: list[KeyResult | None] = [None]
+    for _ in range(levels):
+        objectives = Objective.objects.bulk_create(
+            Objective(
+                organization_id=cycle.organization_id,
+                cycle=cycle,
+                title=f"O{i}",
+                level=Level.COMPANY,
+                owner=owner,
+                parent_key_result=parents[i % len(parents)],
+            )
+            for i in range(width)
+        )
+        parents = KeyResult.objects.bulk_create(
+            KeyResult(
+                organization_id=cycle.organization_id,
+                objective=objective,
+                title="KR",
+                owner=owner,
+                target_value=100,
+            )
+            for objective in objectives
+        )
+
+
+@pytest.mark.parametrize("width", [3, 200])
+def test_it_costs_two_queries_per_level_whatever_its_size(
+    emma, alice, acme_cycle, django_assert_num_queries, width
+):
+    _build_levels(acme_cycle, alice.user, levels=3, width=width)
+
+    # Per level: its objectives, then their key results with their child counts. The
+    # last level's key results support nothing, so no query looks below them.
+    with django_assert_num_queries(6):
+        nodes = load_cascade(emma, cycle_roots(emma, acme_cycle), depth=None)
+    with django_assert_num_queries(4):
+        load_cascade(emma, cycle_roots(emma, acme_cycle), depth=2, with_people=False)
+    with django_assert_num_queries(0):  # the page names owners: they came along
+        owners = {node.objective.owner.email for node in nodes}
+        owners |= {kr.key_result.owner.email for node in nodes for kr in node.key_results}
+    assert owners == {alice.user.email}
+
+    assert len(nodes) == width
+    leaves = [
+        leaf
+        for root in nodes
+        for kr in root.key_results
+        for child in kr.children
+        for child_kr in child.key_results
+        for leaf in child_kr.children
+    ]
+    assert len(leaves) == width
