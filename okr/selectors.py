@@ -34,6 +34,7 @@ def visible_key_results(membership: Membership) -> QuerySet[KeyResult]:
 
 
 def visible_check_ins(membership: Membership) -> QuerySet[CheckIn]:
+    """Check-ins of visible key results: a private objective's check-ins are private too."""
     return CheckIn.objects.filter(
         organization_id=membership.organization_id,
         key_result__objective__in=visible_objectives(membership),
@@ -72,6 +73,7 @@ def get_objective_for(membership: Membership, pk) -> Objective:
 
 
 def get_key_result_for(membership: Membership, pk) -> KeyResult:
+    """The key result, if its objective is visible to the member; else 404."""
     key_result = (
         visible_key_results(membership)
         .select_related("objective", "objective__cycle", "owner")
@@ -84,6 +86,7 @@ def get_key_result_for(membership: Membership, pk) -> KeyResult:
 
 
 def get_cycle_for(membership: Membership, pk) -> Cycle:
+    """The cycle, if it is the member's organization's; else 404."""
     cycle = Cycle.objects.filter(organization_id=membership.organization_id, pk=_as_id(pk)).first()
     if cycle is None:
         raise Http404("No such cycle.")
@@ -102,6 +105,7 @@ def _as_id(pk) -> int:
 
 
 def cycles_of(membership: Membership) -> QuerySet[Cycle]:
+    """The cycles of the member's organization."""
     return Cycle.objects.filter(organization_id=membership.organization_id)
 
 
@@ -122,4 +126,5 @@ def default_cycle(membership: Membership) -> Cycle | None:
 
 
 def recent_activity(membership: Membership, limit: int = 15) -> list[Activity]:
+    """The latest ``limit`` rows of the activity the member may see, with their actors."""
     return list(visible_activity(membership).select_related("actor")[:limit])

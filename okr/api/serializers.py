@@ -387,7 +387,7 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 @extend_schema_field({"$ref": "#/components/schemas/TreeObjective"})
 class TreeNodeField(serializers.DictField):
-    """An objective of the tree (see ``okr/api/tree.py``), typed in ``okr/api/schema.py``."""
+    """An objective of the tree (built in ``okr/api/views/tree.py``), typed in ``okr/api/schema.py``."""
 
 
 class TreeSerializer(serializers.Serializer):
