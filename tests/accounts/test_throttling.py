@@ -6,7 +6,6 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import Invitation, User
-from accounts.throttling import parse_rate
 
 
 @pytest.fixture(autouse=True)
@@ -15,13 +14,6 @@ def three_per_minute(settings):
     cache.clear()
     yield
     cache.clear()
-
-
-def test_it_reads_rates_the_way_drf_writes_them():
-    assert parse_rate("10/minute") == (10, 60)
-    assert parse_rate("5/s") == (5, 1)
-    assert parse_rate("100/hour") == (100, 3600)
-    assert parse_rate("1000/day") == (1000, 86400)
 
 
 def test_sign_up_attempts_beyond_the_rate_get_a_429_page(client, db):

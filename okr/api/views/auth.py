@@ -14,8 +14,8 @@ from rest_framework.settings import api_settings
 from accounts import services as account_services
 from accounts.models import ApiToken, Invitation, Membership
 from accounts.tenancy import active_memberships
+from accounts.throttling import AuthRateThrottle
 from okr.api import serializers
-from okr.api.throttling import AuthRateThrottle
 from okr.api.views.base import parse_id
 
 BAD_CREDENTIALS = "Unable to log in with the provided credentials."
