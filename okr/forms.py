@@ -4,7 +4,8 @@ Querysets are scoped to ``membership.organization`` and to what the member can
 see, so another organization's row or an invisible one is "not a valid
 choice" — the same message as an unknown id. The rules (rights, closed cycles,
 loops in the cascade…) stay in ``okr.services``; a view turns the service's
-``ValidationError`` into errors on these forms with ``apply_service_errors``.
+``ValidationError`` into errors on these forms with
+``accounts.forms.add_service_errors``, the one helper the pages share.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.models import Membership, Team, User
@@ -258,17 +259,3 @@ class CheckInForm(OkrForm):
                 coerce=Decimal,
                 widget=forms.RadioSelect,
             )
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: next to the field, or at the top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            if field == NON_FIELD_ERRORS:
-                target = None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)

@@ -13,8 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.forms import add_service_errors
 from okr import permissions, selectors, services
-from okr.forms import CheckInForm, KeyResultForm, apply_service_errors, plain_decimal
+from okr.forms import CheckInForm, KeyResultForm, plain_decimal
 from okr.models import KeyResult
 from okr.views.common import done, failed_status, refused
 from okr.views.objectives import (
@@ -69,7 +70,7 @@ def key_result_create(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
                     actor=membership, objective=objective, **form.service_arguments()
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 fragment = _key_results_section(request, objective) if request.htmx else None
                 return done(
@@ -117,7 +118,7 @@ def key_result_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
                     **form.submitted(form.service_arguments()),
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 fragment = _row(request, key_result) if request.htmx else None
                 return done(
@@ -229,7 +230,7 @@ def check_in(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
                     actor=membership, key_result=key_result, **form.cleaned_data
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 fragment = None
                 if request.htmx:

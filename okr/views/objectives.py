@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.forms import add_service_errors
 from okr import permissions, selectors, services
 from okr.charts import check_in_points, progress_chart
 from okr.forms import (
@@ -25,7 +26,6 @@ from okr.forms import (
     ObjectiveForm,
     ObjectiveTitleForm,
     alignable_key_results,
-    apply_service_errors,
     key_result_label,
 )
 from okr.models import CheckIn, KeyResult, Level, Objective
@@ -172,7 +172,7 @@ def objective_create(request: HttpRequest, org_slug: str) -> HttpResponse:
             try:
                 objective = services.objective_create(actor=membership, **form.cleaned_data)
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return done(
                     request, fallback=objective_url(objective), message="Objective created."
@@ -245,7 +245,7 @@ def objective_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
                     actor=membership, objective=objective, **form.submitted(form.cleaned_data)
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return done(
                     request,
@@ -316,7 +316,7 @@ def objective_title_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRe
                     actor=membership, objective=objective, title=form.cleaned_data["title"]
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 fragment = render(
                     request, f"{TEMPLATE}#objective-title", objective_context(request, objective)
