@@ -239,10 +239,7 @@ def team_update(*, actor: Membership, team: Team, **changes: Any) -> Team:
 
 
 def _validate_team(actor: Membership, team: Team) -> None:
-    try:
-        team.clean_fields(exclude=["organization", "parent", "lead"])
-    except ValidationError as error:
-        raise ValidationError(error.message_dict) from None
+    team.clean_fields(exclude=["organization", "parent", "lead"])
     if team.parent is not None:
         if team.parent.organization_id != actor.organization_id:
             raise ValidationError({"parent": ["Select a valid choice."]})
@@ -301,10 +298,7 @@ def invitation_create(*, actor: Membership, email: str, role: str = Role.MEMBER)
     invitation = Invitation(
         organization_id=actor.organization_id, email=email, role=role, invited_by_id=actor.user_id
     )
-    try:
-        invitation.clean_fields(exclude=["organization", "invited_by", "key"])
-    except ValidationError as error:
-        raise ValidationError(error.message_dict) from None
+    invitation.clean_fields(exclude=["organization", "invited_by", "key"])
     invitation.save()
     record_activity(
         actor=actor, verb="invited", target=invitation, summary=f"invited {email} as {role}"
@@ -421,10 +415,7 @@ def user_update(*, user: User, **changes: Any) -> User:
         changes["name"] = (changes["name"] or "").strip()
     for field, value in changes.items():
         setattr(user, field, value)
-    try:
-        user.clean_fields(exclude=["password", "email", "last_login", "date_joined"])
-    except ValidationError as error:
-        raise ValidationError(error.message_dict) from None
+    user.clean_fields(exclude=["password", "email", "last_login", "date_joined"])
     if changes:
         user.save(update_fields=list(changes))
     return user

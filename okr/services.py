@@ -94,13 +94,6 @@ def _require_active_member(actor: Membership, user: User, field: str = "owner") 
         raise ValidationError({field: ["The owner must be an active member of this organization."]})
 
 
-def _clean_fields(instance, exclude: list[str]) -> None:
-    try:
-        instance.clean_fields(exclude=exclude)
-    except ValidationError as error:
-        raise ValidationError(error.message_dict) from None
-
-
 def _check_decimal(errors: dict, field: str, value) -> None:
     if value is None:
         return
@@ -179,7 +172,7 @@ def cycle_update(*, actor: Membership, cycle: Cycle, **changes: Any) -> Cycle:
 
 
 def _validate_cycle(cycle: Cycle) -> None:
-    _clean_fields(cycle, exclude=["organization"])
+    cycle.clean_fields(exclude=["organization"])
     if cycle.start_date >= cycle.end_date:
         raise ValidationError({"end_date": ["The cycle must end after it starts."]})
 
@@ -314,8 +307,7 @@ def objective_update(*, actor: Membership, objective: Objective, **changes: Any)
 
 
 def _validate_objective(objective: Objective, *, parent_changed: bool) -> None:
-    _clean_fields(
-        objective,
+    objective.clean_fields(
         exclude=["organization", "cycle", "team", "owner", "parent_key_result", "progress"],
     )
     errors: dict[str, list[str]] = {}
@@ -519,8 +511,7 @@ def _validate_key_result(key_result: KeyResult) -> None:
     for field in ("start_value", "target_value", "weight"):
         _check_decimal(errors, field, getattr(key_result, field))
     _raise_if(errors)
-    _clean_fields(
-        key_result,
+    key_result.clean_fields(
         exclude=["organization", "objective", "owner", "progress", "current_value", "confidence"],
     )
     if key_result.is_milestone and (key_result.start_value != 0 or key_result.target_value != 1):
