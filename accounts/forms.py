@@ -14,7 +14,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from accounts.models import Membership, Role, Team, User
+from accounts.models import Role, Team, User
+from accounts.tenancy import active_member_users
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -220,9 +221,9 @@ class TeamForm(forms.Form):
         if team is not None:
             parents = parents.exclude(pk=team.pk)
         self.fields["parent"].queryset = parents.order_by("name", "id")
-        self.fields["lead"].queryset = User.objects.filter(
-            pk__in=Membership.objects.active().filter(organization=organization).values("user_id")
-        ).order_by("name", "email")
+        self.fields["lead"].queryset = active_member_users(organization.pk).order_by(
+            "name", "email"
+        )
 
 
 @cache

@@ -28,6 +28,7 @@ from accounts.models import (
     normalize_email,
     validate_timezone,
 )
+from accounts.tenancy import is_active_member
 from okr import permissions
 from okr.activity import diff, record_activity
 
@@ -251,12 +252,7 @@ def _validate_team(actor: Membership, team: Team) -> None:
             ancestor_id = (
                 Team.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
             )
-    if (
-        team.lead is not None
-        and not Membership.objects.active()
-        .filter(organization_id=actor.organization_id, user=team.lead)
-        .exists()
-    ):
+    if team.lead is not None and not is_active_member(actor.organization_id, team.lead):
         raise ValidationError({"lead": ["The lead must be an active member of this organization."]})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from accounts.models import Membership
+from accounts.models import Membership, User
 
 
 def get_membership(user, organization_slug: str) -> Membership:
@@ -24,6 +24,20 @@ def get_membership(user, organization_slug: str) -> Membership:
     if membership is None:
         raise Http404("No such organization.")
     return membership
+
+
+def active_member_users(organization_id: int):
+    """Users with an active membership in the organization: who may own or lead things."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organization_id=organization_id,
+        memberships__is_active=True,
+    )
+
+
+def is_active_member(organization_id: int, user: User) -> bool:
+    """May this user own or lead things in the organization?"""
+    return active_member_users(organization_id).filter(pk=user.pk).exists()
 
 
 def active_memberships(user):

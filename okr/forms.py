@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.models import Membership, Team, User
+from accounts.tenancy import active_member_users
 from okr import selectors
 from okr.models import (
     Confidence,
@@ -33,12 +34,8 @@ INVALID_CHOICE = "Select a valid choice. That choice is not one of the available
 
 
 def member_users(membership: Membership):
-    """Users with an active membership in the organization: the possible owners."""
-    return User.objects.filter(
-        memberships__organization_id=membership.organization_id,
-        memberships__is_active=True,
-        is_active=True,
-    ).order_by("name", "email")
+    """The possible owners, by name."""
+    return active_member_users(membership.organization_id).order_by("name", "email")
 
 
 class OwnerChoiceField(forms.ModelChoiceField):

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
+from accounts.tenancy import is_active_member
 from okr import permissions
 from okr.activity import diff, record_activity
 from okr.models import (
@@ -86,11 +87,7 @@ def _require_same_organization(actor: Membership, **references: Any) -> None:
 
 
 def _require_active_member(actor: Membership, user: User, field: str = "owner") -> None:
-    if (
-        not Membership.objects.active()
-        .filter(organization_id=actor.organization_id, user=user)
-        .exists()
-    ):
+    if not is_active_member(actor.organization_id, user):
         raise ValidationError({field: ["The owner must be an active member of this organization."]})
 
 

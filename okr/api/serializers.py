@@ -20,6 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ApiToken, Invitation, Membership, Organization, Role, Team, User
+from accounts.tenancy import active_member_users
 from okr import selectors
 from okr.models import (
     Activity,
@@ -116,11 +117,7 @@ class TenantRelatedField(serializers.PrimaryKeyRelatedField):
 
 def active_members(membership: Membership) -> QuerySet[User]:
     """Users with an active membership in the organization: who may own or lead things."""
-    return User.objects.filter(
-        is_active=True,
-        memberships__organization_id=membership.organization_id,
-        memberships__is_active=True,
-    )
+    return active_member_users(membership.organization_id)
 
 
 def teams_of(membership: Membership) -> QuerySet[Team]:
