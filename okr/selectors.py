@@ -93,13 +93,22 @@ def get_cycle_for(membership: Membership, pk) -> Cycle:
     return cycle
 
 
-def _as_id(pk) -> int:
-    """A path or query id; anything that is not a positive integer matches nothing."""
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
+
+
+def parse_id(raw) -> int | None:
+    """A path or query id; None for anything that is not a positive 64-bit integer."""
     try:
-        value = int(pk)
+        value = int(raw)
     except (TypeError, ValueError):
-        raise Http404("Not found.") from None
-    if value <= 0 or value > 2**63 - 1:
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+def _as_id(pk) -> int:
+    """A path or query id, or 404: anything else matches nothing."""
+    value = parse_id(pk)
+    if value is None:
         raise Http404("Not found.")
     return value
 

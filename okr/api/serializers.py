@@ -37,7 +37,6 @@ from okr.models import (
 )
 from okr.progress import rounded
 
-MAX_ID = 2**63 - 1
 MAX_POSITION = 2**31 - 1
 SQLITE_SAFE_DECIMAL = Decimal("99999999999999")
 
@@ -110,7 +109,7 @@ class TenantRelatedField(serializers.PrimaryKeyRelatedField):
             pk = int(data)
         except ValueError:
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < pk <= MAX_ID:
+        if not 0 < pk <= selectors.MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(pk)
 

@@ -16,7 +16,7 @@ from accounts.models import ApiToken, Invitation, Membership
 from accounts.tenancy import active_memberships
 from accounts.throttling import AuthRateThrottle
 from okr.api import serializers
-from okr.api.views.base import parse_id
+from okr.selectors import parse_id
 
 BAD_CREDENTIALS = "Unable to log in with the provided credentials."
 

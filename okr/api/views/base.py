@@ -7,17 +7,7 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import Membership
 from accounts.tenancy import get_membership
-
-MAX_ID = 2**63 - 1
-
-
-def parse_id(raw) -> int | None:
-    """A path or query id; None for anything that is not a positive 64-bit integer."""
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value <= MAX_ID else None
+from okr.selectors import MAX_ID, parse_id
 
 
 def id_filter(request, name: str) -> int | None:

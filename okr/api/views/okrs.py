@@ -13,8 +13,9 @@ from rest_framework.response import Response
 
 from okr import permissions, selectors, services
 from okr.api import serializers
-from okr.api.views.base import TenantMixin, choice_filter, id_filter, parse_id
+from okr.api.views.base import TenantMixin, choice_filter, id_filter
 from okr.models import Activity, CheckIn, KeyResult, Level, Objective
+from okr.selectors import parse_id
 
 
 def _id_parameter(name: str, description: str) -> OpenApiParameter:
@@ -86,7 +87,7 @@ class ObjectiveViewSet(_OkrViewSet):
         return objectives.order_by("position", "id")
 
     def get_object(self) -> Objective:
-        return selectors.get_objective_for(self.membership, parse_id(self.kwargs["pk"]) or 0)
+        return selectors.get_objective_for(self.membership, self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs) -> Response:
         self._require_rights_for(request.data)
@@ -177,7 +178,7 @@ class KeyResultViewSet(_OkrViewSet):
         return key_results.order_by("position", "id")
 
     def get_object(self) -> KeyResult:
-        return selectors.get_key_result_for(self.membership, parse_id(self.kwargs["pk"]) or 0)
+        return selectors.get_key_result_for(self.membership, self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs) -> Response:
         self._require_rights_for(request.data)
@@ -236,8 +237,9 @@ class CheckInViewSet(TenantMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 
     def _key_result(self) -> KeyResult:
         if not hasattr(self, "_cached_key_result"):
-            pk = parse_id(self.kwargs["key_result_pk"]) or 0
-            self._cached_key_result = selectors.get_key_result_for(self.membership, pk)
+            self._cached_key_result = selectors.get_key_result_for(
+                self.membership, self.kwargs["key_result_pk"]
+            )
         return self._cached_key_result
 
     def get_queryset(self):
