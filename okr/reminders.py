@@ -220,6 +220,13 @@ def due_key_results_for(
     )
 
 
+def reminder_audience(organization: Organization) -> QuerySet[Membership]:
+    """Active members of the organization who have not turned reminders off."""
+    return Membership.objects.active().filter(
+        organization=organization, user__checkin_reminders=True
+    )
+
+
 def recipients(organization: Organization, at: datetime.datetime) -> QuerySet[Membership]:
     """Active members with reminders on who own a due key result and have not had today's e-mail.
 
@@ -236,14 +243,7 @@ def recipients(organization: Organization, at: datetime.datetime) -> QuerySet[Me
             status=ReminderDelivery.Status.SENT,
         )
     )
-    return Membership.objects.filter(
-        owns_a_due_key_result,
-        ~already_sent,
-        organization=organization,
-        is_active=True,
-        user__is_active=True,
-        user__checkin_reminders=True,
-    )
+    return reminder_audience(organization).filter(owns_a_due_key_result, ~already_sent)
 
 
 def recipient_batches(
@@ -261,13 +261,8 @@ def recipient_batches(
     last_id = 0
     while True:
         ids = list(
-            Membership.objects.filter(
-                organization=organization,
-                is_active=True,
-                user__is_active=True,
-                user__checkin_reminders=True,
-                pk__gt=last_id,
-            )
+            reminder_audience(organization)
+            .filter(pk__gt=last_id)
             .order_by("pk")
             .values_list("pk", flat=True)[:batch_size]
         )
