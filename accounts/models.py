@@ -234,8 +234,13 @@ class Invitation(models.Model):
         return self.expires_at <= timezone.now()
 
     @property
-    def is_usable(self) -> bool:
-        return self.accepted_at is None and not self.is_expired
+    def unusable_reason(self) -> str:
+        """Why this invitation can no longer be accepted; "" while it can."""
+        if self.accepted_at is not None:
+            return "This invitation has already been used."
+        if self.is_expired:
+            return "This invitation has expired. Ask an admin for a new one."
+        return ""
 
 
 def hash_token(raw: str) -> str:

@@ -349,12 +349,8 @@ def invitation_accept(
     )
     if invitation is None:
         raise Invitation.DoesNotExist
-    if invitation.accepted_at is not None:
-        raise ValidationError({NON_FIELD_ERRORS: ["This invitation has already been used."]})
-    if invitation.is_expired:
-        raise ValidationError(
-            {NON_FIELD_ERRORS: ["This invitation has expired. Ask an admin for a new one."]}
-        )
+    if invitation.unusable_reason:
+        raise ValidationError({NON_FIELD_ERRORS: [invitation.unusable_reason]})
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if user is not None and existing is not None and user.pk != existing.pk:
         raise ValidationError(

@@ -137,16 +137,10 @@ def invitation_accept(request, key: str):
                 login(request, membership.user, backend=MODEL_BACKEND)
             messages.success(request, f"You joined {membership.organization.name}.")
             return redirect("dashboard", org_slug=membership.organization.slug)
-    if invitation.accepted_at is not None:
-        unusable = "This invitation has already been used."
-    elif invitation.is_expired:
-        unusable = "This invitation has expired. Ask an admin of the organization for a new one."
-    else:
-        unusable = ""
     context = {
         "invitation": invitation,
         "form": form,
-        "unusable": unusable,
+        "unusable": invitation.unusable_reason,
         "invitee_exists": invitee is not None,
         "is_invitee_signed_in": is_invitee_signed_in,
         "is_someone_else": is_someone_else,
