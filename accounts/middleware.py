@@ -32,5 +32,6 @@ class OrganizationMiddleware:
             return redirect_to_login(request.get_full_path())
         request.membership = get_membership(request.user, slug)
         request.organization = request.membership.organization
-        request.session["last_org"] = slug
+        if request.session.get("last_org") != slug:  # a session write only on a switch
+            request.session["last_org"] = slug
         return None
