@@ -152,7 +152,7 @@ class ObjectiveForm(OkrForm):
         # Picking a team is what people mean by "team objective"; spare them the error.
         if data.get("level") != Level.TEAM and "team" in data:
             data["team"] = None
-        # The SPEC's defaults for what a form may leave out: the requester owns it,
+        # The defaults (docs/domain.md) for what a form may leave out: the requester owns it,
         # everyone in the organization sees it.
         if "owner" in data and data["owner"] is None:
             data["owner"] = self.objective.owner if self.objective else self.membership.user

@@ -1,4 +1,4 @@
-"""Who may do what (SPEC section 6). One module, used by the HTML views and the API.
+"""Who may do what (docs/domain.md). One module, used by the HTML views and the API.
 
 Visibility answers 404 (see ``selectors.py``); these rules answer 403 with a
 message, through ``PermissionDenied``. Roles are cumulative: admin ⊇ manager ⊇

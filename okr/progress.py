@@ -1,4 +1,4 @@
-"""The progress rules (SPEC section 4) and the roll-up that keeps cached values true.
+"""The progress rules (docs/progress.md) and the roll-up that keeps cached values true.
 
 The rules are pure functions of numbers. The roll-up walks from a changed
 node to the root, recomputing each node from its *direct* children only, so

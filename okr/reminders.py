@@ -1,4 +1,4 @@
-"""Check-in reminders (SPEC section 5): who is due, when, and the e-mail that tells them.
+"""Check-in reminders (docs/reminders.md): who is due, when, and the e-mail that tells them.
 
 The hourly beat task (``okr.tasks.send_checkin_reminders``) asks which
 organizations have their check-in hour now (``organizations_due_at``), then sends

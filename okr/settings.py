@@ -2,7 +2,7 @@
 
 The defaults serve a local checkout (SQLite, eager tasks). Production sets
 ``DEBUG=false``, ``SECRET_KEY``, ``DATABASE_URL`` and ``REDIS_URL``; see the
-README's configuration table and SPEC section 2.
+README's configuration table.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def reconcile_progress() -> dict:
     return {"corrected": corrected}
 
 
-# --- Check-in reminders (SPEC section 5; okr/reminders.py, docs/reminders.md) ----------------
+# --- Check-in reminders (okr/reminders.py, docs/reminders.md) ----------------
 
 
 @shared_task

@@ -4,7 +4,7 @@ A level costs two queries whatever its size: its objectives (each annotated
 whether the viewer may see it), then their key results (each with the number
 of objectives that support it). The next level is the objectives under those
 key results, whatever their cycle. The tree page loads two levels and the
-rest on demand; the API tree (SPEC section 7) loads every level.
+rest on demand; the API tree (docs/api.md) loads every level.
 
 A private objective the viewer may not see is a node with ``is_visible``
 false: its progress still shows, its key results and subtree are never loaded.

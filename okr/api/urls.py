@@ -1,4 +1,4 @@
-"""``/api/``: the v1 endpoints (SPEC section 7), the OpenAPI schema and its docs."""
+"""``/api/``: the v1 endpoints (docs/api.md), the OpenAPI schema and its docs."""
 
 from __future__ import annotations
 

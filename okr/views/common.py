@@ -52,7 +52,7 @@ def failed_status(request: HttpRequest, form) -> int:
 
     200, as Django forms do (and htmx swaps only 2xx answers), except when the
     rules refuse the write outright because its cycle is closed: that is a 400,
-    as everywhere else in Cascade (SPEC section 3).
+    as everywhere else in Cascade (docs/domain.md).
     """
     if not request.htmx and CLOSED_CYCLE_MESSAGE in form.non_field_errors():
         return 400

@@ -1,4 +1,4 @@
-"""Members (SPEC 3): the last active admin stays an admin; deactivation keeps what they own."""
+"""Members (docs/domain.md): the last active admin stays an admin; deactivation keeps what they own."""
 
 from __future__ import annotations
 

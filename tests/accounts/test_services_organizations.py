@@ -1,4 +1,4 @@
-"""Organizations (SPEC 3): a slug from the name that never changes, settings within range."""
+"""Organizations (docs/domain.md): a slug from the name that never changes, settings within range."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Teams (SPEC 3): a tree without loops, and never deleted from under an objective."""
+"""Teams (docs/domain.md): a tree without loops, and never deleted from under an objective."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
-# SPEC section 7, as (method, path) pairs of the schema.
+# The endpoints of docs/api.md, as (method, path) pairs of the schema.
 ENDPOINTS = {
     ("post", "/api/v1/auth/signup/"),
     ("post", "/api/v1/auth/token/"),

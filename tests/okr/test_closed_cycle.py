@@ -1,4 +1,4 @@
-"""A closed cycle is read-only (SPEC 3): every write to what it holds is a 400, even an admin's."""
+"""A closed cycle is read-only (docs/domain.md): every write to what it holds is a 400, even an admin's."""
 
 from __future__ import annotations
 

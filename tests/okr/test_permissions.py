@@ -1,4 +1,4 @@
-"""Who may write what (SPEC 6), as one table: every role against every kind of objective.
+"""Who may write what (docs/domain.md), as one table: every role against every kind of objective.
 
 Alice is Acme's admin, Mark its manager, Emma a member; Paul is another member
 whose personal objectives Emma may read but not touch.
@@ -53,7 +53,7 @@ def objective_for(kind: str, actor, people, cycle, team) -> Objective:
 
 
 KINDS = ["company", "team", "own personal", "someone else's personal"]
-# SPEC 6: roles are cumulative. What each role may do to each kind of objective
+# docs/domain.md: roles are cumulative. What each role may do to each kind of objective
 # (create, edit, delete, and the same for its key results).
 RIGHTS = {
     ("admin", "company"): OK,

@@ -1,4 +1,4 @@
-"""The progress rules of SPEC section 4, number by number."""
+"""The progress rules of docs/progress.md, number by number."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Check-ins (SPEC 3): what they take, what they update at once, and that nothing is half-written."""
+"""Check-ins (docs/domain.md): what they take, what they update at once, and that nothing is half-written."""
 
 from __future__ import annotations
 

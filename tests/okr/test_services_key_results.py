@@ -1,4 +1,4 @@
-"""Key results (SPEC 3): their numbers, their rules, and every edit that moves progress up."""
+"""Key results (docs/domain.md): their numbers, their rules, and every edit that moves progress up."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Creating, editing, re-aligning and deleting objectives (SPEC 3): the rules and the roll-up."""
+"""Creating, editing, re-aligning and deleting objectives (docs/domain.md): the rules and the roll-up."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Private objectives (SPEC 6): seen by their owner, their key results' owners and admins only.
+"""Private objectives (docs/domain.md): seen by their owner, their key results' owners and admins only.
 
 Mark keeps a private objective, "Find a new job". Emma owns one of its key
 results, so she sees it; Paul does not exist as far as it is concerned; Alice,

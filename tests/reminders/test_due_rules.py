@@ -1,4 +1,4 @@
-"""Which key results are due, and who gets a reminder for them (SPEC section 5)."""
+"""Which key results are due, and who gets a reminder for them (docs/reminders.md)."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ class InvitationViewSet(
     """Admins only: to anyone else the whole resource is forbidden (403).
 
     Revoking looks the invitation up first, so an unknown id is a 404 before the 403
-    (SPEC's order of refusals); the service checks the role.
+    (the order of refusals in docs/domain.md); the service checks the role.
     """
 
     queryset = Invitation.objects.none()

@@ -1,4 +1,4 @@
-"""``GET /api/v1/orgs/<org>/tree/?cycle=<id>``: the cascade of a cycle (SPEC section 7).
+"""``GET /api/v1/orgs/<org>/tree/?cycle=<id>``: the cascade of a cycle (docs/api.md).
 
 ``okr.tree`` loads every level from the cycle's roots; this view only turns the
 nodes into JSON. Each objective carries its fields and ``key_results``; each key

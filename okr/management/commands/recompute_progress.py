@@ -10,7 +10,7 @@ from okr import progress
 
 class Command(BaseCommand):
     help = (
-        "Recompute every objective's and key result's progress from the leaves (SPEC 4), "
+        "Recompute every objective's and key result's progress from the leaves (docs/progress.md), "
         "correct the cached values that differ, and print what was checked and corrected."
     )
 

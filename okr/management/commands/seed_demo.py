@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: a realistic cascading demo organization of any size (SPEC 9)."""
+"""``manage.py seed_demo``: a realistic cascading demo organization of any size (docs/operations.md)."""
 
 from __future__ import annotations
 
