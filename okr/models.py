@@ -256,7 +256,7 @@ class ReminderDelivery(models.Model):
     The row is inserted *before* the e-mail goes out; the unique constraint lets
     only one run win it. ``claim_token`` names the run (or retry) that currently
     holds the row, so a batch can tell the rows it inserted or took over from the
-    rows another worker holds. See ``okr/reminders.py`` and ``docs/reminders.md``.
+    rows another worker holds. See ``okr/reminders/`` and ``docs/reminders.md``.
     """
 
     class Status(models.TextChoices):

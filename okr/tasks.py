@@ -41,7 +41,7 @@ def reconcile_progress() -> dict:
     return {"corrected": corrected}
 
 
-# --- Check-in reminders (okr/reminders.py, docs/reminders.md) ----------------
+# --- Check-in reminders (okr/reminders/, docs/reminders.md) ------------------------------------
 
 
 @shared_task
@@ -77,7 +77,9 @@ def send_organization_reminders(organization_id: int, at_iso: str) -> dict:
 def send_reminder_batch(organization_id: int, at_iso: str, membership_ids: list[int]) -> dict:
     """Claim, send and record the reminders of one batch of members (exactly once each)."""
     organization = Organization.objects.get(pk=organization_id)
-    report = reminders.send_batch(organization, reminders.parse_moment(at_iso), membership_ids)
+    report = reminders.send_batch(
+        organization, reminders.parse_moment(at_iso), membership_ids, retry=retry_reminder_later
+    )
     return report.summary()
 
 
@@ -91,3 +93,11 @@ def send_reminder_batch(organization_id: int, at_iso: str, membership_ids: list[
 def send_reminder_email(delivery_id: int) -> str:
     """Send a reminder whose first send failed; retried with backoff until it goes out."""
     return reminders.send_delivery(delivery_id)
+
+
+def retry_reminder_later(delivery_id: int) -> None:
+    """Enqueue the retry of a failed reminder; a broker that is down leaves the row failed."""
+    try:
+        send_reminder_email.apply_async((delivery_id,), countdown=60)
+    except Exception:  # broker down, or an eager retry that failed again: the row stays failed
+        logger.exception("could not retry a check-in reminder", extra={"delivery": delivery_id})

@@ -1,7 +1,7 @@
 """The cycle admin pages (``/o/<org-slug>/admin/cycles/…``, routed from ``accounts/admin_urls``).
 
 List, create, edit, activate, close, reopen, delete — each through one
-service in ``okr/services.py``, which holds the rules (dates, closed cycles
+service in ``okr/services/``, which holds the rules (dates, closed cycles
 read-only, no deletion while objectives use the cycle).
 """
 

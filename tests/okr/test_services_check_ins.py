@@ -125,7 +125,7 @@ def test_it_writes_nothing_when_the_activity_cannot_be_recorded(emma, churn, mon
     def broken(**kwargs):
         raise RuntimeError("the activity table is on fire")
 
-    monkeypatch.setattr(services, "record_activity", broken)
+    monkeypatch.setattr(services.check_ins, "record_activity", broken)
     with pytest.raises(RuntimeError):
         services.check_in_record(actor=emma, key_result=churn, value=D(3), confidence="off_track")
 
@@ -138,7 +138,7 @@ def test_it_writes_nothing_when_the_activity_cannot_be_recorded(emma, churn, mon
 def test_it_enqueues_no_roll_up_when_the_check_in_fails(
     emma, churn, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "record_activity", lambda **kwargs: 1 / 0)
+    monkeypatch.setattr(services.check_ins, "record_activity", lambda **kwargs: 1 / 0)
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ZeroDivisionError):
         services.check_in_record(actor=emma, key_result=churn, value=D(3), confidence="on_track")
     assert callbacks == []

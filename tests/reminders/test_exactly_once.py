@@ -89,7 +89,7 @@ def test_it_records_a_failed_send_and_schedules_a_retry(
     flaky_mail.failures = 1  # the first message of the run fails: Emma's (lowest id)
 
     with django_capture_on_commit_callbacks() as retries:
-        report = reminders.send_reminders(AT)
+        report = reminders.send_reminders(AT, retry=tasks.retry_reminder_later)
 
     assert [entry.email for entry in report.failed] == ["emma@acme.test"]
     assert [entry.email for entry in report.sent] == ["mark@acme.test"]
@@ -105,7 +105,7 @@ def test_the_retry_task_sends_a_failed_reminder_once_the_server_is_back(
 ):
     flaky_mail.failures = 1
     with django_capture_on_commit_callbacks() as retries:
-        reminders.send_reminders(AT)
+        reminders.send_reminders(AT, retry=tasks.retry_reminder_later)
     assert len(mailoutbox) == 1
 
     retries[0]()  # the server is back: the eager retry goes through
@@ -124,7 +124,7 @@ def test_the_retry_task_backs_off_and_gives_up_after_the_last_attempt(
 ):
     flaky_mail.failures = 1000
     with django_capture_on_commit_callbacks():
-        reminders.send_reminders(AT)
+        reminders.send_reminders(AT, retry=tasks.retry_reminder_later)
     delivery = ReminderDelivery.objects.get(membership=emma)
 
     # What the worker does, one retry after the other (eager mode does not loop).
@@ -154,7 +154,7 @@ def test_a_re_run_delivers_a_failed_reminder_but_never_a_sent_one(
 ):
     flaky_mail.failures = 1
     with django_capture_on_commit_callbacks():  # the retry is not run: the worker is down
-        reminders.send_reminders(AT)
+        reminders.send_reminders(AT, retry=tasks.retry_reminder_later)
 
     report = reminders.send_reminders(AT)
 
@@ -169,7 +169,7 @@ def test_the_retry_drops_a_reminder_the_member_no_longer_wants(
 ):
     flaky_mail.failures = 1
     with django_capture_on_commit_callbacks():
-        reminders.send_reminders(AT)
+        reminders.send_reminders(AT, retry=tasks.retry_reminder_later)
     emma.user.checkin_reminders = False
     emma.user.save()
     delivery = ReminderDelivery.objects.get(membership=emma)

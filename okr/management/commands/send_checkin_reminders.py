@@ -7,7 +7,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from okr import reminders
+from okr import reminders, tasks
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 moment = reminders.parse_moment(at)
             except ValueError as error:
                 raise CommandError(f"--at: {error}") from None
-        report = reminders.send_reminders(moment)
+        report = reminders.send_reminders(moment, retry=tasks.retry_reminder_later)
         for entry in report.sent:
             self.stdout.write(
                 f"sent {entry.email} ({entry.organization}): "

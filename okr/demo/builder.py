@@ -30,6 +30,20 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, Role, Team, User
 from okr import progress
+from okr.demo.words import (
+    ALIGNED_TITLES,
+    COMPANY_THEMES,
+    DEPARTMENT_THEMES,
+    DEPARTMENTS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    MEASURES,
+    NOTES,
+    PERSONAL_THEMES,
+    SKILLS,
+    TEAM_THEMES,
+    TOPICS,
+)
 from okr.models import (
     Activity,
     CheckIn,
@@ -46,185 +60,6 @@ from okr.models import (
 
 DEMO_PASSWORD = "cascade-demo"
 BATCH = 1000
-
-DEPARTMENTS = [
-    ("Engineering", ["Platform", "Payments", "Mobile", "Data", "Security", "Infrastructure"]),
-    ("Sales", ["Enterprise", "Mid-Market", "Partnerships", "Sales Ops"]),
-    ("Marketing", ["Growth", "Content", "Brand", "Events"]),
-    ("Customer Success", ["Support", "Onboarding", "Renewals"]),
-    ("Product", ["Discovery", "Design", "Research"]),
-    ("People", ["Recruiting", "Learning", "Workplace"]),
-    ("Finance", ["Accounting", "FP&A"]),
-    ("Operations", ["Logistics", "Procurement", "IT"]),
-]
-FIRST_NAMES = [
-    "Ada",
-    "Alan",
-    "Amara",
-    "Ana",
-    "Arjun",
-    "Beatriz",
-    "Ben",
-    "Carla",
-    "Chen",
-    "Chiara",
-    "Dario",
-    "Dev",
-    "Elena",
-    "Emil",
-    "Fatima",
-    "Felix",
-    "Grace",
-    "Hana",
-    "Hugo",
-    "Ines",
-    "Ivan",
-    "Jana",
-    "Jonas",
-    "Kai",
-    "Keiko",
-    "Lars",
-    "Lea",
-    "Lina",
-    "Luca",
-    "Maya",
-    "Mateo",
-    "Mila",
-    "Nadia",
-    "Noah",
-    "Nora",
-    "Omar",
-    "Olga",
-    "Paulo",
-    "Priya",
-    "Rafael",
-    "Rosa",
-    "Sami",
-    "Sara",
-    "Sofia",
-    "Tariq",
-    "Theo",
-    "Uma",
-    "Vera",
-    "Wei",
-    "Yara",
-    "Zoe",
-]
-LAST_NAMES = [
-    "Abe",
-    "Adeyemi",
-    "Bauer",
-    "Becker",
-    "Costa",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Gupta",
-    "Haddad",
-    "Ito",
-    "Jansen",
-    "Kowalski",
-    "Kim",
-    "Larsen",
-    "Lopez",
-    "Moreau",
-    "Müller",
-    "Nakamura",
-    "Novak",
-    "Okafor",
-    "Olsen",
-    "Park",
-    "Petrov",
-    "Quinn",
-    "Rossi",
-    "Santos",
-    "Schmidt",
-    "Silva",
-    "Smith",
-    "Suzuki",
-    "Tanaka",
-    "Varga",
-    "Wagner",
-    "Weber",
-    "Yilmaz",
-    "Zhang",
-]
-COMPANY_THEMES = [
-    "Delight our customers",
-    "Grow revenue sustainably",
-    "Build a world-class team",
-    "Ship a product people love",
-    "Become the category leader",
-    "Run a lean, healthy company",
-    "Expand into new markets",
-    "Make reliability our advantage",
-]
-DEPARTMENT_THEMES = [
-    "Deliver the {dept} roadmap",
-    "Make {dept} a multiplier",
-    "Raise the bar in {dept}",
-    "Scale {dept} without the pain",
-]
-TEAM_THEMES = [
-    "{team}: ship what customers ask for",
-    "{team}: cut the toil",
-    "{team}: raise quality",
-    "{team}: move faster, safely",
-    "{team}: learn from our users",
-]
-PERSONAL_THEMES = [
-    "Grow as {role}",
-    "Own the {topic} launch",
-    "Get better at {practice}",
-    "Make {topic} easy for everyone",
-    "Lead the {topic} initiative",
-]
-SKILLS = [  # (a role to grow into, the practice behind it)
-    ("a mentor", "mentoring"),
-    ("a speaker", "public speaking"),
-    ("a writer", "writing"),
-    ("a leader", "leading meetings"),
-    ("a reviewer", "code review"),
-    ("a negotiator", "negotiation"),
-    ("an analyst", "data analysis"),
-]
-TOPICS = [
-    "onboarding",
-    "pricing",
-    "billing",
-    "search",
-    "reporting",
-    "API",
-    "mobile",
-    "analytics",
-    "hiring",
-    "on-call",
-]
-# (metric, title, unit, start, target): a negative direction means "decrease to".
-MEASURES = [
-    (Metric.NUMBER, "Ship {n} customer-requested features", "features", 0, 12),
-    (Metric.NUMBER, "Close {n} new deals", "deals", 0, 40),
-    (Metric.NUMBER, "Publish {n} articles", "articles", 0, 24),
-    (Metric.NUMBER, "Hire {n} people", "hires", 0, 8),
-    (Metric.NUMBER, "Cut open bugs from {s} to {n}", "bugs", 120, 30),
-    (Metric.PERCENT, "Raise weekly active users from {s} % to {n} %", "%", 35, 55),
-    (Metric.PERCENT, "Reduce churn from {s} % to {n} %", "%", 8, 3),
-    (Metric.NUMBER, "Lift NPS from {s} to {n}", "points", 20, 45),
-    (Metric.NUMBER, "Cut p95 latency from {s} to {n} ms", "ms", 800, 250),
-    (Metric.CURRENCY, "Grow ARR from {s} to {n}", "USD", 2_000_000, 3_500_000),
-    (Metric.CURRENCY, "Cut cloud spend from {s} to {n} per month", "USD", 90_000, 60_000),
-    (Metric.CURRENCY, "Book {n} in pipeline", "EUR", 0, 750_000),
-    (Metric.MILESTONE, "Launch the new {topic} experience", "", 0, 1),
-    (Metric.MILESTONE, "Sign the first reference customer", "", 0, 1),
-    (Metric.MILESTONE, "Complete the {topic} audit", "", 0, 1),
-]
-ALIGNED_TITLES = [
-    "Teams deliver their objectives",
-    "Every department hits its goals",
-    "The roadmap lands on time",
-    "People reach what they set out to do",
-]
 
 
 @dataclass
@@ -810,13 +645,6 @@ class _Builder:
                 )
             )
         Activity.objects.bulk_create(rows, batch_size=BATCH)
-
-
-NOTES = {
-    Confidence.ON_TRACK: ["", "Going well.", "Ahead of plan this week.", "Steady progress."],
-    Confidence.AT_RISK: ["", "Slipping a little.", "Blocked on a dependency.", "Need help here."],
-    Confidence.OFF_TRACK: ["", "Way behind; re-planning.", "Lost a key person.", "Scope too big."],
-}
 
 
 def _plain(value: Decimal) -> str:

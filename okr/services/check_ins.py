@@ -1,0 +1,99 @@
+"""Recording a check-in."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership
+from okr import permissions
+from okr.activity import record_activity
+from okr.models import (
+    CheckIn,
+    Confidence,
+    KeyResult,
+)
+from okr.progress import key_result_own_progress
+from okr.services.common import (
+    _check_decimal,
+    _raise_if,
+    _refuse_if_closed,
+    _require_own,
+    schedule_roll_up,
+)
+
+
+@transaction.atomic
+def check_in_record(
+    *,
+    actor: Membership,
+    key_result: KeyResult,
+    value: Decimal,
+    confidence: str,
+    note: str = "",
+) -> CheckIn:
+    """Record a check-in and update its key result at once; the ancestors roll up after commit.
+
+    The key result row is locked first, so concurrent check-ins on one key result
+    apply in the order of their ``created_at`` and the latest always shows.
+    """
+    _require_own(actor, key_result)
+    permissions.require_check_in_rights(actor, key_result)
+    _refuse_if_closed(key_result.objective.cycle)
+    errors: dict[str, list[str]] = {}
+    if key_result.is_aligned:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    "This key result takes its progress from the objectives below it: it takes no check-ins."
+                ]
+            }
+        )
+    if value is None:
+        errors["value"] = ["This field is required."]
+    _check_decimal(errors, "value", value)
+    if confidence not in Confidence.values:
+        errors["confidence"] = [f"“{confidence}” is not one of on_track, at_risk, off_track."]
+    if note and len(note) > 2000:
+        errors["note"] = ["Ensure this field has no more than 2000 characters."]
+    _raise_if(errors)
+    if key_result.is_milestone and value not in (0, 1):
+        raise ValidationError({"value": ["A milestone takes 0 (not done) or 1 (done)."]})
+
+    locked = KeyResult.objects.select_for_update().get(pk=key_result.pk)
+    now = timezone.now()
+    check_in = CheckIn.objects.create(
+        organization_id=actor.organization_id,
+        key_result=locked,
+        author_id=actor.user_id,
+        value=value,
+        confidence=confidence,
+        note=note or "",
+        created_at=now,
+    )
+    before = {"current_value": locked.current_value, "confidence": locked.confidence}
+    locked.current_value = value
+    locked.confidence = confidence
+    locked.last_check_in_at = now
+    locked.progress = key_result_own_progress(locked)
+    locked.save(
+        update_fields=["current_value", "confidence", "last_check_in_at", "progress", "updated_at"]
+    )
+    for field in ("current_value", "confidence", "last_check_in_at", "progress"):
+        setattr(key_result, field, getattr(locked, field))
+    record_activity(
+        actor=actor,
+        verb="checked_in",
+        target=check_in,
+        summary=f"checked in {Decimal(value).normalize():f} on “{key_result.title}”",
+        changes={
+            "current_value": [before["current_value"], value],
+            "confidence": [before["confidence"], confidence],
+        },
+        key_result=key_result,
+    )
+    schedule_roll_up(organization_id=actor.organization_id, objective_ids=[key_result.objective_id])
+    return check_in
