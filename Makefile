@@ -5,26 +5,38 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_ORG ?= demo
 
-.PHONY: run test lint fmt check bench screenshots install worker beat clean
+.PHONY: run test lint fmt check bench screenshots install axe worker beat clean
+
+# Quiet: no progress, no version nag, no build-backend advice on the editable install.
+PIP := PYTHONWARNINGS=ignore $(PY) -m pip --quiet --disable-pip-version-check
+# axe-core for the browser tests' accessibility checks, from the npm registry (git-ignored).
+AXE := .npm-tools/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
 
 $(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
-	touch $@
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
+	@$(PIP) install -e ".[dev]"
+	@touch $@
 
+$(AXE):
+	npm install --prefix .npm-tools --no-audit --no-fund --no-save --loglevel=error axe-core@$(AXE_VERSION)
+
+# Python only, so that `make run` needs nothing else; the tests also need axe-core.
 install: $(VENV)/.installed
+
+axe: $(AXE)
 
 # A seeded demo on SQLite with eager tasks: nothing else needed.
 run: export DEBUG ?= true
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --org $(DEMO_ORG) --if-missing
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(PY) manage.py migrate --noinput --verbosity 0
+	@$(PY) manage.py seed_demo --org $(DEMO_ORG) --if-missing
+	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite. PostgreSQL and Redis when DATABASE_URL/REDIS_URL point at them.
-test: install
+test: install $(AXE)
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
@@ -46,7 +58,7 @@ bench: install
 	$(PY) bench/reminders.py --members 5000
 
 # Regenerates docs/screenshots/*.png from the browser journeys.
-screenshots: install
+screenshots: install $(AXE)
 	SCREENSHOTS=1 $(PY) -m pytest tests/browser -q
 
 worker: install
@@ -56,4 +68,4 @@ beat: install
 	$(VENV)/bin/celery -A okr beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .hypothesis
+	rm -rf $(VENV) .npm-tools db.sqlite3 staticfiles .pytest_cache .hypothesis

@@ -14,3 +14,7 @@ urlpatterns = [
     path("api/", include("okr.api.urls")),
     path("support/", admin.site.urls),
 ]
+
+handler403 = "okr.views.errors.forbidden"
+handler404 = "okr.views.errors.not_found"
+handler500 = "okr.views.errors.server_error"

@@ -151,12 +151,16 @@ def test_it_keeps_some_objectives_private():
 
 
 @pytest.mark.django_db
-def test_it_prints_a_login_that_works():
+def test_it_prints_a_login_for_each_role_that_works():
     output = seed("--org", "demo", "--teams", "2", "--objectives", "12", "--seed", "2")
-    assert "admin@demo.demo / cascade-demo" in output
-    admin = User.objects.get(email="admin@demo.demo")
-    assert admin.check_password("cascade-demo")
-    assert Membership.objects.get(user=admin).role == Role.ADMIN
+    assert "(password cascade-demo)" in output
+    logins = dict(line.split() for line in output.splitlines() if line.startswith("  "))
+    assert set(logins) == {"admin", "manager", "member"}
+    assert logins["admin"] == "admin@demo.demo"
+    for role, email in logins.items():
+        user = User.objects.get(email=email)
+        assert user.check_password("cascade-demo")
+        assert Membership.objects.get(user=user).role == role
 
 
 @pytest.mark.django_db
@@ -166,7 +170,7 @@ def test_it_refuses_to_seed_twice_unless_asked_to_replace():
         seed("--org", "again", "--teams", "2", "--objectives", "12")
     output = seed("--org", "again", "--if-missing")
     assert "exists already" in output
-    assert "admin@again.demo / cascade-demo" in output
+    assert "  admin    admin@again.demo" in output
     seed("--org", "again", "--teams", "3", "--objectives", "20", "--replace")
     assert Objective.objects.filter(organization__slug="again").count() == 20
     assert Team.objects.filter(organization__slug="again").count() == 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Membership, Organization
+from accounts.models import Membership, Organization, Role
 from okr.demo import DEMO_PASSWORD, DemoExists, admin_email, seed_demo
 
 
@@ -74,8 +74,18 @@ class Command(BaseCommand):
         self.print_login(slug)
 
     def print_login(self, slug: str) -> None:
+        """One login per role, so that each job can be tried: all share the demo password."""
         email = admin_email(slug)
-        if Membership.objects.filter(organization__slug=slug, user__email=email).exists():
-            self.stdout.write(
-                f"Log in at {settings.SITE_URL}/accounts/login/ as {email} / {DEMO_PASSWORD}"
-            )
+        active = Membership.objects.filter(organization__slug=slug, is_active=True)
+        if not active.filter(user__email=email).exists():
+            return
+        logins = [("admin", email)]
+        for role in (Role.MANAGER, Role.MEMBER):
+            other = active.filter(role=role).order_by("user__email").first()
+            if other is not None:
+                logins.append((role.label.lower(), other.user.email))
+        self.stdout.write(
+            f"Log in at {settings.SITE_URL}/accounts/login/ (password {DEMO_PASSWORD}):"
+        )
+        for role, address in logins:
+            self.stdout.write(f"  {role:<8} {address}")
