@@ -1,8 +1,16 @@
-"""Progress over time as a small inline SVG, drawn on the server (no chart library).
+"""Small inline SVG charts, drawn on the server (no chart library).
 
-The chart shows a key result's check-ins as a line (progress in %, by the
-progress rules), a dashed line of expected pace from 0 at the cycle's start to
-100 at its end, and a marker for today. Dates map to x, progress to y.
+- ``progress_chart``: a key result's check-ins as a line (progress in %, by the
+  progress rules), a dashed line of expected pace from 0 at the cycle's start to
+  100 at its end, a marker for today and a dotted forecast from the last
+  check-in to the cycle's end. Dates map to x, progress to y.
+- ``pace_bar``: one progress figure against the expected pace (the dashboard).
+- ``status_bar``: counts by computed status as one stacked bar.
+- ``score_histogram``: the distribution of key-result scores (the review page).
+
+The charts only draw: the numbers they are given come from ``okr/pace.py``
+and the selectors. Every SVG carries ``role="img"`` and a sentence that says
+what it shows, for screen readers and for people who do not read colours.
 """
 
 from __future__ import annotations
@@ -46,9 +54,16 @@ def progress_chart(
     cycle,
     points: list[Point],
     today: datetime.date,
+    expected: float | None = None,
+    forecast: float | None = None,
     title: str = "Progress over time",
 ) -> SafeString:
-    """An accessible SVG: role="img", a title and a one-line description of the data."""
+    """An accessible SVG: role="img", a title and a one-line description of the data.
+
+    ``expected`` is the expected pace today (for the description); ``forecast``
+    the progress the key result's trend reaches at the cycle's end, drawn dotted
+    from the last check-in (None: no forecast).
+    """
     start, end = cycle.start_date, cycle.end_date
     # Check-ins may fall outside the cycle's dates; widen the axis rather than drop them.
     first = min([start, *[p.when for p in points]])
@@ -109,13 +124,27 @@ def progress_chart(
                     y(point.progress),
                 )
             )
+    if points and forecast is not None and points[-1].when < end:
+        parts.append(
+            format_html(
+                '<line class="chart-forecast" x1="{}" y1="{}" x2="{}" y2="{}"/>',
+                x(points[-1].when),
+                y(points[-1].progress),
+                x(end),
+                y(forecast),
+            )
+        )
     latest = points[-1].progress if points else 0.0
     count = len(points) - 1 if points else 0
     description = (
         f"{count} check-in{'' if count == 1 else 's'} from {start:%b %-d} to {end:%b %-d}; "
-        f"latest {round(latest, 2):g}%, expected pace today "
-        f"{round(expected_pace(cycle, today), 2):g}%."
+        f"latest {round(latest, 2):g}%"
     )
+    if expected is not None:
+        description += f", expected pace today {round(expected, 2):g}%"
+    if forecast is not None:
+        description += f", forecast at the end {round(forecast, 2):g}%"
+    description += "."
     svg = (
         f'<svg class="okr-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(title)}: {escape(description)}" '
@@ -125,8 +154,143 @@ def progress_chart(
     return mark_safe(svg)  # every interpolated value is escaped above
 
 
-def expected_pace(cycle, today: datetime.date) -> float:
-    """Where a key result on pace would stand today: linear from 0 at the start to 100 at the end."""
-    total = (cycle.end_date - cycle.start_date).days or 1
-    elapsed = (today - cycle.start_date).days
-    return min(max(elapsed / total * 100, 0.0), 100.0)
+# --- The dashboard and the review page ----------------------------------------------
+
+STATUS_ORDER = ("done", "on_track", "at_risk", "off_track", "not_started")
+STATUS_LABELS = {
+    "done": "Done",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "off_track": "Off track",
+    "not_started": "Not started",
+}
+
+
+def _svg(css_class: str, view_box: str, label: str, body: str, *, stretch: bool = False) -> str:
+    aspect = ' preserveAspectRatio="none"' if stretch else ""
+    return (
+        f'<svg class="{css_class}" viewBox="{view_box}"{aspect} role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(label)}</title>{body}</svg>"
+    )
+
+
+def pace_bar(*, progress: float, expected: float, status: str) -> SafeString:
+    """A wide bar: progress filled in the status colour, a tick where the pace stands today."""
+    value = min(max(float(progress), 0.0), 100.0)
+    pace = min(max(float(expected), 0.0), 100.0)
+    label = f"Progress {round(value, 2):g}% against an expected pace of {round(pace, 2):g}%"
+    body = format_html(
+        '<rect class="pace-track" x="0" y="2" width="100" height="8" rx="4"/>'
+        '<rect class="pace-fill status-fill-{}" x="0" y="2" width="{}" height="8" rx="4"/>'
+        '<line class="pace-mark" x1="{}" x2="{}" y1="0" y2="12"/>',
+        status.replace("_", "-"),
+        round(value, 2),
+        round(pace, 2),
+        round(pace, 2),
+    )
+    return mark_safe(_svg("pace-bar", "0 0 100 12", label, body, stretch=True))
+
+
+def status_bar(counts: dict[str, int], *, noun: str = "key results") -> SafeString:
+    """Counts by computed status as one stacked bar; the legend with numbers sits beside it."""
+    total = sum(counts.get(status, 0) for status in STATUS_ORDER)
+    said = ", ".join(
+        f"{counts.get(status, 0)} {STATUS_LABELS[status].lower()}" for status in STATUS_ORDER
+    )
+    label = f"{total} {noun}: {said}"
+    parts: list[str] = []
+    if not total:
+        parts.append('<rect class="status-empty" x="0" y="0" width="100" height="10"/>')
+    left = 0.0
+    for status in STATUS_ORDER:
+        count = counts.get(status, 0)
+        if not count:
+            continue
+        width = 100 * count / total
+        parts.append(
+            format_html(
+                '<rect class="status-fill-{}" x="{}" y="0" width="{}" height="10"/>',
+                status.replace("_", "-"),
+                round(left, 3),
+                round(width, 3),
+            )
+        )
+        left += width
+    return mark_safe(_svg("status-bar", "0 0 100 10", label, "".join(parts), stretch=True))
+
+
+HIST_WIDTH = 320
+HIST_HEIGHT = 120
+BINS = 10  # 0.0–0.1, 0.1–0.2, … 0.9–1.0 (1.0 falls in the last)
+
+
+def score_bins(scores: Iterable[float]) -> list[int]:
+    """How many scores fall in each tenth of 0–1 (1.0 in the last bin)."""
+    bins = [0] * BINS
+    for score in scores:
+        index = min(int(round(float(score), 2) * BINS + 1e-9), BINS - 1)
+        bins[max(index, 0)] += 1
+    return bins
+
+
+def score_histogram(scores: Iterable[float], *, band_of) -> SafeString:
+    """Key-result scores by tenths, each bar in the colour of its band.
+
+    ``band_of`` is the domain's band rule (``score → "missed" | "progress" |
+    "delivered"``), asked at each bin's lower bound.
+    """
+    bins = score_bins(scores)
+    total = sum(bins)
+    tallest = max(bins) or 1
+    left, bottom, top = 8, HIST_HEIGHT - 20, 14
+    slot = (HIST_WIDTH - 2 * left) / BINS
+    parts = [
+        format_html(
+            '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>',
+            left,
+            HIST_WIDTH - left,
+            bottom,
+            bottom,
+        )
+    ]
+    for index, count in enumerate(bins):
+        x = left + index * slot
+        height = (bottom - top) * count / tallest
+        band = band_of(index / BINS)
+        if count:
+            parts.append(
+                format_html(
+                    '<rect class="band-fill-{}" x="{}" y="{}" width="{}" height="{}" rx="2"/>'
+                    '<text class="chart-label chart-count" x="{}" y="{}" '
+                    'text-anchor="middle">{}</text>',
+                    band,
+                    round(x + 2, 1),
+                    round(bottom - height, 1),
+                    round(slot - 4, 1),
+                    round(height, 1),
+                    round(x + slot / 2, 1),
+                    round(bottom - height - 3, 1),
+                    count,
+                )
+            )
+    for tick in (0, 5, 10):
+        parts.append(
+            format_html(
+                '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                round(left + tick * slot, 1),
+                HIST_HEIGHT - 6,
+                f"{tick / 10:.1f}",
+            )
+        )
+    said = ", ".join(
+        f"{count} between {i / BINS:.1f} and {(i + 1) / BINS:.1f}"
+        for i, count in enumerate(bins)
+        if count
+    )
+    label = f"Scores of {total} key result{'' if total == 1 else 's'}" + (
+        f": {said}" if said else ""
+    )
+    return mark_safe(
+        _svg("score-histogram", f"0 0 {HIST_WIDTH} {HIST_HEIGHT}", label, "".join(parts))
+    )

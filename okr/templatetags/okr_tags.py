@@ -10,10 +10,14 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from okr.models import Confidence
+from okr.pace import Status
 
 register = template.Library()
 
 CONFIDENCE_LABELS = dict(Confidence.choices)
+STATUS_LABELS = dict(Status.choices)
+STATUS_TITLE = "What the numbers say: progress against the expected pace"
+CONFIDENCE_TITLE = "What the owner believes: the confidence of the latest check-in"
 
 
 @register.filter
@@ -69,7 +73,31 @@ def confidence_chip(confidence, progress=None) -> str:
     if not confidence:
         return mark_safe('<span class="chip chip-none">No check-in yet</span>')
     label = CONFIDENCE_LABELS.get(confidence, confidence)
-    return format_html('<span class="chip chip-{}">{}</span>', confidence.replace("_", "-"), label)
+    return format_html(
+        '<span class="chip chip-{}" title="{}"><span class="sr-only">Owner\'s confidence: </span>'
+        "{}</span>",
+        confidence.replace("_", "-"),
+        CONFIDENCE_TITLE,
+        label,
+    )
+
+
+@register.simple_tag
+def status_badge(status) -> str:
+    """The computed status (``okr/pace.py``) as a small outlined badge, its word always shown.
+
+    It sits beside the confidence chip and never replaces it: one is what the
+    numbers say, the other what the owner believes.
+    """
+    if not status:
+        return ""
+    return format_html(
+        '<span class="badge badge-{}" title="{}"><span class="sr-only">Status by the numbers: '
+        "</span>{}</span>",
+        status.replace("_", "-"),
+        STATUS_TITLE,
+        STATUS_LABELS.get(status, status),
+    )
 
 
 @register.simple_tag

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
-from okr import permissions, selectors, services
+from okr import pace, permissions, selectors, services
 from okr.charts import check_in_points, progress_chart
 from okr.forms import (
     CheckInForm,
@@ -55,12 +55,18 @@ def decorate_key_result(request: HttpRequest, key_result: KeyResult, objective: 
     key_result.objective = objective
     history = list(key_result.check_ins.all())  # prefetched, oldest first
     key_result.history = list(reversed(history))
+    cycle = objective.cycle
+    today = pace.local_today(request.organization)
+    key_result.status = pace.status_for(key_result.progress, cycle, today)
+    key_result.forecast = pace.forecast(history, cycle, request.organization.tzinfo, key_result)
     key_result.chart = None
     if not key_result.is_aligned:
         key_result.chart = progress_chart(
-            cycle=objective.cycle,
+            cycle=cycle,
             points=check_in_points(key_result, history),
-            today=request.organization.local_date(),
+            today=today,
+            expected=pace.expected_progress(cycle, today),
+            forecast=key_result.forecast.progress if key_result.forecast else None,
             title=f"Progress of {key_result.title}",
         )
     is_open = not objective.cycle.is_closed
@@ -96,9 +102,12 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
             .filter(pk=objective.parent_key_result_id)
             .first()
         )
+    today = pace.local_today(request.organization)
     return {
         "objective": objective,
         "cycle": objective.cycle,
+        "status": pace.status_for(objective.progress, objective.cycle, today),
+        "expected": pace.expected_progress(objective.cycle, today),
         "can_edit": can_edit,
         "parent_key_result": parent,
         "parent_is_private": objective.parent_key_result_id is not None and parent is None,

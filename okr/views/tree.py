@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from accounts.models import Team
-from okr import selectors
+from okr import pace, selectors
 from okr.forms import member_users
 from okr.models import Objective
 from okr.tree import ObjectiveNode, cycle_roots, load_cascade
@@ -42,6 +42,8 @@ def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
             nodes = load_cascade(membership, matching, depth=1)
         else:
             nodes = load_cascade(membership, cycle_roots(membership, cycle), depth=PAGE_DEPTH)
+    cycles = list(selectors.cycles_of(membership))
+    mark_status(nodes, cycles, pace.local_today(request.organization))
     query = request.GET.copy()
     query.pop("poll", None)
     url = reverse("tree", kwargs={"org_slug": org_slug})
@@ -49,7 +51,7 @@ def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
         url += "?" + query.urlencode()
     context = {
         "cycle": cycle,
-        "cycles": list(selectors.cycles_of(membership)),
+        "cycles": cycles,
         "teams": teams,
         "owners": owners,
         "team": team,
@@ -76,8 +78,28 @@ def tree_branch(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     except ValueError:
         indent = 0
     nodes = load_cascade(membership, children, depth=1, indent=indent)
+    mark_status(nodes, selectors.cycles_of(membership), pace.local_today(request.organization))
     context = {"key_result": key_result, "nodes": nodes, "cycle": key_result.objective.cycle}
     return page_or_fragment(request, "okr/tree_branch.html", "tree-branch", context)
+
+
+def mark_status(nodes: list[ObjectiveNode], cycles, today) -> None:
+    """Give each visible node, and its key results, the status its numbers say (``okr/pace``).
+
+    Supporting objectives may sit in another cycle: each is judged by its own.
+    Iterative, so a cascade of any depth is fine.
+    """
+    cycle_by_id = {cycle.pk: cycle for cycle in cycles}
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        cycle = cycle_by_id.get(node.objective.cycle_id)
+        if cycle is None or not node.is_visible:
+            continue
+        node.status = pace.status_for(node.objective.progress, cycle, today)
+        for kr_node in node.key_results:
+            kr_node.status = pace.status_for(kr_node.key_result.progress, cycle, today)
+            stack.extend(kr_node.children or [])
 
 
 def _pick(rows: list, raw: str | None):
