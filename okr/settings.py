@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "accounts.models.Role",
         "ConfidenceEnum": "okr.models.Confidence",
+        "CycleStatusEnum": "okr.models.CycleStatus",
+        "PaceStatusEnum": "okr.pace.Status",
     },
 }
 

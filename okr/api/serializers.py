@@ -22,6 +22,7 @@ from rest_framework import serializers
 from accounts.models import ApiToken, Invitation, Membership, Organization, Role, Team, User
 from accounts.tenancy import active_member_users
 from okr import selectors
+from okr.cycle_health import PaceReader, cycle_id_of
 from okr.models import (
     Activity,
     CheckIn,
@@ -35,6 +36,7 @@ from okr.models import (
     ProgressSource,
     Visibility,
 )
+from okr.pace import Status
 from okr.progress import rounded
 
 MAX_POSITION = 2**31 - 1
@@ -54,6 +56,45 @@ class ProgressField(serializers.Field):
 
     def to_representation(self, value) -> float:
         return rounded(float(value))
+
+
+PROGRESS_SCHEMA = {"type": "number", "format": "double", "minimum": 0, "maximum": 100}
+
+
+def pace_reader(context: dict) -> PaceReader:
+    """The request's ``PaceReader`` (made once from the caller's organization, then reused)."""
+    reader = context.get("pace")
+    if reader is None:
+        reader = context["pace"] = PaceReader(context["membership"].organization)
+    return reader
+
+
+class PaceFieldsMixin:
+    """``expected_progress`` and ``status``, computed when read (docs/pace-and-grades.md)."""
+
+    @extend_schema_field(
+        {**PROGRESS_SCHEMA, "description": "The progress a steady pace would show by today."}
+    )
+    def get_expected_progress(self, row) -> float:
+        return rounded(pace_reader(self.context).expected_progress(cycle_id_of(row)))
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=Status.choices,
+            help_text="What the numbers say against the pace; `confidence` is what the owner believes.",
+        )
+    )
+    def get_status(self, row) -> str:
+        return pace_reader(self.context).status(row.progress, cycle_id_of(row))
+
+
+class PaceListSerializer(serializers.ListSerializer):
+    """A list of key results: their forecasts read the check-ins in one query for the page."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        pace_reader(self.context).load_forecasts(rows)
+        return super().to_representation(rows)
 
 
 class NumberField(serializers.DecimalField):
@@ -270,7 +311,7 @@ class CycleSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(PaceFieldsMixin, serializers.ModelSerializer):
     cycle = TenantRelatedField(scope=selectors.cycles_of, model=Cycle)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -287,6 +328,8 @@ class ObjectiveSerializer(serializers.ModelSerializer):
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, required=False)
     progress = ProgressField()
+    expected_progress = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
 
     class Meta:
         model = Objective
@@ -302,11 +345,13 @@ class ObjectiveSerializer(serializers.ModelSerializer):
             "visibility",
             "position",
             "progress",
+            "expected_progress",
+            "status",
         ]
         read_only_fields = ["id", "progress"]
 
 
-class KeyResultSerializer(serializers.ModelSerializer):
+class KeyResultSerializer(PaceFieldsMixin, serializers.ModelSerializer):
     objective = TenantRelatedField(scope=selectors.visible_objectives, model=Objective)
     title = serializers.CharField(max_length=200)
     owner = user_field(required=False, help_text="Defaults to the requester.")
@@ -325,9 +370,14 @@ class KeyResultSerializer(serializers.ModelSerializer):
     confidence = serializers.ChoiceField(
         choices=Confidence.choices, read_only=True, allow_null=True
     )
+    expected_progress = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    forecast_value = serializers.SerializerMethodField()
+    forecast_progress = serializers.SerializerMethodField()
 
     class Meta:
         model = KeyResult
+        list_serializer_class = PaceListSerializer
         fields = [
             "id",
             "objective",
@@ -344,6 +394,10 @@ class KeyResultSerializer(serializers.ModelSerializer):
             "progress",
             "confidence",
             "last_check_in_at",
+            "expected_progress",
+            "status",
+            "forecast_value",
+            "forecast_progress",
         ]
         read_only_fields = [
             "id",
@@ -352,6 +406,31 @@ class KeyResultSerializer(serializers.ModelSerializer):
             "confidence",
             "last_check_in_at",
         ]
+
+    @extend_schema_field(
+        {
+            "type": "number",
+            "nullable": True,
+            "description": (
+                "The least-squares line through the check-ins, read at the end of the cycle; "
+                "null for aligned key results, milestones and under two check-in instants."
+            ),
+        }
+    )
+    def get_forecast_value(self, key_result: KeyResult) -> float | None:
+        forecast = pace_reader(self.context).forecast(key_result)
+        return None if forecast is None else float(forecast.value)
+
+    @extend_schema_field(
+        {
+            **PROGRESS_SCHEMA,
+            "nullable": True,
+            "description": "The progress rule applied to `forecast_value`.",
+        }
+    )
+    def get_forecast_progress(self, key_result: KeyResult) -> float | None:
+        forecast = pace_reader(self.context).forecast(key_result)
+        return None if forecast is None else rounded(forecast.progress)
 
 
 class KeyResultUpdateSerializer(KeyResultSerializer):

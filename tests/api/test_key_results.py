@@ -28,6 +28,10 @@ FIELDS = {
     "progress",
     "confidence",
     "last_check_in_at",
+    "expected_progress",
+    "status",
+    "forecast_value",
+    "forecast_progress",
 }
 
 

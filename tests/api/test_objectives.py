@@ -22,6 +22,8 @@ FIELDS = {
     "visibility",
     "position",
     "progress",
+    "expected_progress",
+    "status",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import F
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -175,6 +176,8 @@ class KeyResultViewSet(_OkrViewSet):
             value = id_filter(self.request, name)
             if value is not None:
                 key_results = key_results.filter(**{f"{name}_id": value})
+        # The cycle each row's pace reads, without a query per row.
+        key_results = key_results.annotate(pace_cycle_id=F("objective__cycle_id"))
         return key_results.order_by("position", "id")
 
     def get_object(self) -> KeyResult:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from okr import selectors
 from okr.api import serializers
 from okr.api.views.base import TenantMixin, id_filter
+from okr.cycle_health import PaceReader
 from okr.progress import rounded
 from okr.tree import ObjectiveNode, cycle_roots, load_cascade
 
@@ -48,7 +49,18 @@ class TreeView(TenantMixin, generics.GenericAPIView):
             )
         roots = cycle_roots(self.membership, cycle)
         nodes = load_cascade(self.membership, roots, depth=None, with_people=False)
-        context = {"membership": self.membership}
+        pace = PaceReader(self.membership.organization)
+        pace.remember_cycle(cycle)
+        key_results = []
+        pending = list(nodes)
+        while pending:  # iterative: the cascade has no depth limit
+            node = pending.pop()
+            for child in node.key_results:
+                child.key_result.pace_cycle_id = node.objective.cycle_id
+                key_results.append(child.key_result)
+                pending.extend(child.children or [])
+        pace.load_forecasts(key_results)
+        context = {"membership": self.membership, "pace": pace}
         objective_fields = serializers.ObjectiveSerializer(context=context)
         key_result_fields = serializers.KeyResultSerializer(context=context)
 
