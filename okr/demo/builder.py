@@ -89,6 +89,23 @@ def admin_email(slug: str) -> str:
     return f"admin@{demo_domain(slug)}"
 
 
+def manager_email(slug: str) -> str:
+    """The demo's manager login: the lead of the first team."""
+    return f"manager@{demo_domain(slug)}"
+
+
+def member_email(slug: str) -> str:
+    """The demo's member login: an employee of the first team with key results due."""
+    return f"member@{demo_domain(slug)}"
+
+
+# In the active cycle, a few key results have had no check-in for longer than the
+# cadence, so that the dashboards and reminders have something due; the demo
+# member's first key result always is, and this share of the others.
+STALE_SHARE = 0.2
+STALE_SHARE_OF_THE_DEMO_MEMBER = 0.6
+
+
 def quarter_of(day: datetime.date) -> tuple[datetime.date, datetime.date, str]:
     first_month = 3 * ((day.month - 1) // 3) + 1
     start = datetime.date(day.year, first_month, 1)
@@ -275,6 +292,11 @@ class _Builder:
         leads = [self.person() for _ in team_rows]
         per_team = max(2, math.ceil(shape.personal / 2 / len(team_rows)))
         members = [[self.person() for _ in range(per_team)] for _ in team_rows]
+        # Named logins for the manager and the member views (``make run`` prints them).
+        leads[0].email, leads[0].name = manager_email(self.slug), "Max Manager"
+        members[0][0].email, members[0][0].name = member_email(self.slug), "Mia Member"
+        self.demo_member = members[0][0]
+        self._demo_member_key_results = 0
         departed = self.person()
         users = [admin, ceo, *heads, *leads, *[u for team in members for u in team], departed]
         User.objects.bulk_create(users, batch_size=BATCH)
@@ -572,6 +594,11 @@ class _Builder:
         """Check-ins spread over the elapsed part of the cycle, each nearer the target or not."""
         pace = self.rng.choice([0.3, 0.6, 0.8, 1.0, 1.0, 1.15])
         elapsed = self.elapsed_share(cycle)
+        if cycle.status == CycleStatus.ACTIVE and self.is_stale(kr):
+            # The last check-in a week or two ago: due now.
+            days = (cycle.end_date - cycle.start_date).days or 1
+            quiet = self.organization.checkin_cadence_days + self.rng.randrange(1, 10)
+            elapsed = max(0.0, elapsed - quiet / days)
         span = kr.target_value - kr.start_value
         author = kr.owner
         for i in range(self.check_ins_per_kr):
@@ -610,6 +637,15 @@ class _Builder:
                 )
             )
             kr.current_value, kr.confidence, kr.last_check_in_at = value, confidence, moment
+
+    def is_stale(self, kr: KeyResult) -> bool:
+        """Whether this key result's owner has let it go without a check-in for a while."""
+        if kr.owner is self.demo_member:
+            self._demo_member_key_results += 1
+            if self._demo_member_key_results == 1:
+                return True
+            return self.rng.random() < STALE_SHARE_OF_THE_DEMO_MEMBER
+        return self.rng.random() < STALE_SHARE
 
     def cache_progress(self) -> None:
         """Aligned key results and objectives, computed from the leaves by the rules."""

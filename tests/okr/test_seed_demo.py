@@ -9,9 +9,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from accounts.models import Membership, Role, Team, User
-from okr.demo import seed_demo
+from okr.demo import member_email, seed_demo
 from okr.models import CheckIn, Cycle, KeyResult, Level, Metric, Objective
 from okr.progress import expected_progress
+from okr.reminders import due_key_results_for
 
 SMALL = {
     "teams": 4,
@@ -157,6 +158,8 @@ def test_it_prints_a_login_for_each_role_that_works():
     logins = dict(line.split() for line in output.splitlines() if line.startswith("  "))
     assert set(logins) == {"admin", "manager", "member"}
     assert logins["admin"] == "admin@demo.demo"
+    assert logins["manager"] == "manager@demo.demo"
+    assert logins["member"] == "member@demo.demo"
     for role, email in logins.items():
         user = User.objects.get(email=email)
         assert user.check_password("cascade-demo")
@@ -188,3 +191,23 @@ def test_it_grows_a_tiny_request_to_the_smallest_four_level_organization():
     report = seed_demo(slug="tiny", teams=1, objectives=1, check_ins_per_key_result=1)
     assert report.levels == {"company": 1, "department": 1, "team": 1, "personal": 1}
     assert Team.objects.filter(organization=report.organization).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_demo_member_has_key_results_due_in_the_active_cycle():
+    report = seed_demo(slug="due", seed=4, **SMALL)
+    member = Membership.objects.get(
+        organization=report.organization, user__email=member_email("due")
+    )
+    due = list(due_key_results_for(member))
+    assert due and all(kr.objective.cycle.status == "active" for kr in due)
+    # Others have let some go too, but most key results are fresh.
+    everyone = Membership.objects.filter(organization=report.organization, is_active=True)
+    due_counts = [len(due_key_results_for(m)) for m in everyone]
+    measured = KeyResult.objects.filter(
+        organization=report.organization,
+        progress_source="measured",
+        objective__cycle__status="active",
+    ).count()
+    assert sum(due_counts) > len(due)
+    assert sum(due_counts) < measured / 2

@@ -6,7 +6,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Membership, Organization, Role
-from okr.demo import DEMO_PASSWORD, DemoExists, admin_email, seed_demo
+from okr.demo import (
+    DEMO_PASSWORD,
+    DemoExists,
+    admin_email,
+    manager_email,
+    member_email,
+    seed_demo,
+)
 
 
 class Command(BaseCommand):
@@ -80,8 +87,14 @@ class Command(BaseCommand):
         if not active.filter(user__email=email).exists():
             return
         logins = [("admin", email)]
+        named = {Role.MANAGER: manager_email(slug), Role.MEMBER: member_email(slug)}
         for role in (Role.MANAGER, Role.MEMBER):
-            other = active.filter(role=role).order_by("user__email").first()
+            # The named demo login when there is one (it has key results due), else the first.
+            candidates = active.filter(role=role)
+            other = (
+                candidates.filter(user__email=named[role]).first()
+                or candidates.order_by("user__email").first()
+            )
             if other is not None:
                 logins.append((role.label.lower(), other.user.email))
         self.stdout.write(
