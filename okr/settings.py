@@ -197,7 +197,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "okr.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "okr.api.schema.CascadeAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"auth": AUTH_THROTTLE_RATE},
@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
         "ConfidenceEnum": "okr.models.Confidence",
         "CycleStatusEnum": "okr.models.CycleStatus",
         "PaceStatusEnum": "okr.pace.Status",
+        "LevelEnum": "okr.models.Level",
     },
 }
 

@@ -46,6 +46,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_connections_closed(django_db_setup, django_db_blocker):
+    """After the live server stops, end the connections its request threads left open.
+
+    The live server (browser tests, the generated API client) answers each request on
+    a daemon thread with its own connection; one still open when the session ends
+    keeps PostgreSQL from dropping the test database.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
 def acme(db):
     return OrganizationFactory(name="Acme", slug="acme")

@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import ApiToken, Invitation, Membership, Organization, Role, Team, User
 from accounts.tenancy import active_member_users
 from okr import selectors
+from okr.api.schema import TREE_NODE
 from okr.cycle_health import PaceReader, cycle_id_of
 from okr.models import (
     Activity,
@@ -121,6 +123,14 @@ class NumberField(serializers.DecimalField):
         return value
 
 
+def model_range(model, name: str) -> dict[str, int]:
+    """``min_value`` and ``max_value`` of a model's integer field, from its validators."""
+    validators = model._meta.get_field(name).validators
+    lows = [v.limit_value for v in validators if isinstance(v, MinValueValidator)]
+    highs = [v.limit_value for v in validators if isinstance(v, MaxValueValidator)]
+    return {"min_value": max(lows), "max_value": min(highs)}
+
+
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):
     """A reference by id to a row the caller can see in their organization.
 
@@ -190,7 +200,8 @@ class SignupSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
 
-class TokenRequestSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="LogIn")
+class LogInSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
@@ -236,12 +247,22 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    # Types only: the ranges and the time-zone name are organization_update's rules.
+    # The ranges are the model's validators (read by organization_update too), so that
+    # the schema documents them; the time-zone name is organization_update's rule.
     name = serializers.CharField(max_length=100)
     timezone = serializers.CharField(max_length=64)
-    checkin_weekday = serializers.IntegerField(min_value=0, max_value=32767)
-    checkin_hour = serializers.IntegerField(min_value=0, max_value=32767)
-    checkin_cadence_days = serializers.IntegerField(min_value=0, max_value=32767)
+    checkin_weekday = serializers.IntegerField(
+        **model_range(Organization, "checkin_weekday"),
+        help_text="The reminders' weekday: 0 = Monday … 6 = Sunday.",
+    )
+    checkin_hour = serializers.IntegerField(
+        **model_range(Organization, "checkin_hour"),
+        help_text="The reminders' hour, 0–23, in the organization's `timezone`.",
+    )
+    checkin_cadence_days = serializers.IntegerField(
+        **model_range(Organization, "checkin_cadence_days"),
+        help_text="Days after a key result's last check-in before its owner is reminded, 1–90.",
+    )
 
     class Meta:
         model = Organization
@@ -460,7 +481,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_field({"$ref": "#/components/schemas/TreeObjective"})
+@extend_schema_field(TREE_NODE)
 class TreeNodeField(serializers.DictField):
     """An objective of the tree (built in ``okr/api/views/tree.py``), typed in ``okr/api/schema.py``."""
 

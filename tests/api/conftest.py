@@ -69,3 +69,12 @@ def globex_key_result(globex_objective):
 
 def org_url(slug: str, path: str = "") -> str:
     return f"/api/v1/orgs/{slug}/{path}"
+
+
+@pytest.fixture(scope="session")
+def generated_client(tmp_path_factory, django_db_setup, django_db_blocker):
+    """The schema and the client generated from it, once per test session."""
+    from tests.api.generated_client import generate
+
+    with django_db_blocker.unblock():
+        return generate(tmp_path_factory.mktemp("generated-client"))

@@ -37,6 +37,10 @@ class SignupView(generics.GenericAPIView):
 
     @extend_schema(
         summary="Create an account, its organization and an API token",
+        description=(
+            "Creates a user, an organization of which they are the admin, and a token for "
+            "them. Needs no credentials; limited per client IP (429 beyond)."
+        ),
         responses={201: serializers.AuthenticatedSerializer},
         auth=[],
         examples=[
@@ -65,10 +69,15 @@ class TokenView(generics.GenericAPIView):
     permission_classes = [AllowAny]
     throttle_classes = [AuthRateThrottle]
     throttle_scope = "token"
-    serializer_class = serializers.TokenRequestSerializer
+    serializer_class = serializers.LogInSerializer
 
     @extend_schema(
         summary="Exchange an e-mail and password for an API token",
+        description=(
+            "Each call issues one more token (one per device or script). Wrong credentials "
+            "answer 400 with `non_field_errors`. Needs no credentials; limited per client IP "
+            "(429 beyond)."
+        ),
         responses={200: serializers.TokenSerializer},
         auth=[],
     )
@@ -91,6 +100,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     queryset = ApiToken.objects.none()
     serializer_class = serializers.ApiTokenSerializer
+    deletes_are_never_refused = True  # the schema declares no 400 on revoking
 
     def get_queryset(self):
         return ApiToken.objects.filter(user=self.request.user).order_by("id")
@@ -136,6 +146,11 @@ class InvitationAcceptView(generics.GenericAPIView):
 
     @extend_schema(
         summary="Accept an invitation and get an API token",
+        description=(
+            "The key is the last part of the e-mailed link `/invitations/<key>/`. `password` "
+            "creates the account, or is the existing account's password. Needs no credentials; "
+            "limited per client IP (429 beyond)."
+        ),
         responses={
             200: serializers.AuthenticatedSerializer,
             400: OpenApiResponse(description="Used or expired invitation, or a bad password."),

@@ -43,7 +43,10 @@ class _OkrViewSet(
             _id_parameter("team", "Only this team's objectives."),
             _id_parameter("owner", "Only the objectives this user owns."),
             OpenApiParameter(
-                "level", str, OpenApiParameter.QUERY, enum=Level.values, description="One level."
+                "level",
+                {"$ref": "#/components/schemas/LevelEnum"},
+                OpenApiParameter.QUERY,
+                description="Only the objectives of this level.",
             ),
             _id_parameter("parent_key_result", "Only the objectives that support this key result."),
         ],
@@ -51,6 +54,10 @@ class _OkrViewSet(
     retrieve=extend_schema(summary="One objective"),
     create=extend_schema(
         summary="Create an objective",
+        description=(
+            "Your role is checked first: a level or owner you may not create for is a 403, "
+            "before the body is validated. `owner` defaults to you."
+        ),
         examples=[
             OpenApiExample(
                 "A team objective aligned to a company key result",
@@ -140,6 +147,10 @@ class ObjectiveViewSet(_OkrViewSet):
     retrieve=extend_schema(summary="One key result"),
     create=extend_schema(
         summary="Add a key result to an objective",
+        description=(
+            "`target_value` is required unless the metric is a milestone (0 → 1) or the "
+            "progress is aligned (read from the objectives that support it)."
+        ),
         examples=[
             OpenApiExample(
                 "Decrease p95 latency from 800 ms to 200 ms",
@@ -223,6 +234,10 @@ class KeyResultViewSet(_OkrViewSet):
     list=extend_schema(summary="A key result's check-ins, newest first"),
     create=extend_schema(
         summary="Check in on a key result",
+        description=(
+            "Records a value and a confidence; the key result's progress and everything above "
+            "it follow."
+        ),
         examples=[
             OpenApiExample(
                 "A weekly check-in",

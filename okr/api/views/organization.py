@@ -80,6 +80,8 @@ class InvitationViewSet(
 
     queryset = Invitation.objects.none()
     serializer_class = serializers.InvitationSerializer
+    refuses_readers = True  # the schema declares 403 on the list too
+    deletes_are_never_refused = True  # and no 400 on revoking
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)

@@ -28,6 +28,13 @@ class TreeView(TenantMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary="The cascade of a cycle as nested JSON",
+        description=(
+            "The roots are the cycle's objectives that support no key result of the same "
+            "cycle. Each objective carries its fields and `key_results`; each key result its "
+            "fields and `children`, the objectives that support it, whatever their cycle. A "
+            'private objective you may not see is only `{"private": true, "progress": p}`. '
+            "Without `cycle`, or with another organization's cycle: 400."
+        ),
         parameters=[
             OpenApiParameter(
                 "cycle", int, OpenApiParameter.QUERY, required=True, description="The cycle's id."
