@@ -4,9 +4,10 @@
 with a bounded number of queries, whatever the number of rows:
 
 - ``PaceReader`` — one per request: the organization's local today, its cycles
-  (one query, on first use) and, for a batch of key results, every check-in a
-  forecast reads (one query per batch). Pages and the API ask it for
-  ``expected_progress``, ``status`` and ``forecast`` of each row.
+  (one query, on first use), for a batch of key results every check-in a
+  forecast reads (one query per batch), and for a batch of objectives the
+  weights and scores of their key results (one query per batch). Pages and the
+  API ask it for ``expected_progress``, ``status``, ``forecast`` and ``score``.
 
 The rules are stated in ``docs/pace-and-grades.md``.
 """
@@ -16,10 +17,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from accounts.models import Organization
-from okr import pace
+from okr import pace, scores
 from okr.models import CheckIn, Cycle, KeyResult, Objective
 
 
@@ -38,6 +40,7 @@ class PaceReader:
         self.today = today or pace.local_today(organization)
         self._cycles: dict[int, Cycle] | None = None
         self._forecasts: dict[int, pace.Forecast | None] = {}
+        self._scores: dict[int, Decimal] = {}
 
     # --- Cycles --------------------------------------------------------------------
 
@@ -105,6 +108,39 @@ class PaceReader:
         if key_result.pk not in self._forecasts:
             self.load_forecasts([key_result])
         return self._forecasts.get(key_result.pk)
+
+    # --- Scores ---------------------------------------------------------------------
+
+    def load_scores(self, objectives: Iterable[Objective]) -> None:
+        """Score each objective from its key results, read in one query for the batch."""
+        pending = [row.pk for row in objectives if row.pk not in self._scores]
+        if not pending:
+            return
+        pairs: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+        rows = KeyResult.objects.filter(
+            organization_id=self.organization.pk, objective_id__in=pending
+        ).values_list("objective_id", "weight", "grade", "progress")
+        for objective_id, weight, grade, progress in rows:
+            pairs[objective_id].append((weight, key_result_score(grade, progress)))
+        for objective_id in pending:
+            self._scores[objective_id] = scores.objective_score(pairs[objective_id])
+
+    def remember_key_results(self, objective: Objective, key_results: Iterable[KeyResult]) -> None:
+        """Score an objective from key results already at hand (all of them): no query."""
+        self._scores[objective.pk] = scores.objective_score(
+            (kr.weight, key_result_score(kr.grade, kr.progress)) for kr in key_results
+        )
+
+    def score(self, objective: Objective) -> Decimal:
+        """The objective's score (loaded with its batch, or alone with one query)."""
+        if objective.pk not in self._scores:
+            self.load_scores([objective])
+        return self._scores[objective.pk]
+
+
+def key_result_score(grade: Decimal | None, progress: float) -> Decimal:
+    """The key result's score: ``scores.key_result_score`` by position, for rows read as values."""
+    return scores.key_result_score(grade=grade, progress=progress)
 
 
 def _forecastable(key_result: KeyResult) -> bool:

@@ -89,6 +89,10 @@ class Objective(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     progress = models.FloatField(default=0.0)
+    # The objective of an earlier cycle this one was copied from by a roll-over.
+    rolled_over_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rolled_over_copies"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -158,6 +162,12 @@ class KeyResult(models.Model):
     progress = models.FloatField(default=0.0)
     confidence = models.CharField(max_length=16, choices=Confidence.choices, null=True, blank=True)
     last_check_in_at = models.DateTimeField(null=True, blank=True)
+    # The end-of-cycle grade, 0.00–1.00; null until someone grades it (docs/pace-and-grades.md).
+    grade = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    grade_note = models.CharField(max_length=500, blank=True, default="")
+    rolled_over_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rolled_over_copies"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -180,6 +190,10 @@ class KeyResult(models.Model):
             models.CheckConstraint(
                 condition=models.Q(progress__gte=0, progress__lte=100),
                 name="key_result_progress_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grade__isnull=True) | models.Q(grade__gte=0, grade__lte=1),
+                name="key_result_grade_range",
             ),
         ]
 

@@ -24,7 +24,7 @@ from accounts.models import ApiToken, Invitation, Membership, Organization, Role
 from accounts.tenancy import active_member_users
 from okr import selectors
 from okr.api.schema import TREE_NODE
-from okr.cycle_health import PaceReader, cycle_id_of
+from okr.cycle_health import PaceReader, cycle_id_of, key_result_score
 from okr.models import (
     Activity,
     CheckIn,
@@ -90,12 +90,24 @@ class PaceFieldsMixin:
         return pace_reader(self.context).status(row.progress, cycle_id_of(row))
 
 
-class PaceListSerializer(serializers.ListSerializer):
+SCORE_SCHEMA = {"type": "number", "format": "double", "minimum": 0, "maximum": 1}
+
+
+class KeyResultListSerializer(serializers.ListSerializer):
     """A list of key results: their forecasts read the check-ins in one query for the page."""
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
         pace_reader(self.context).load_forecasts(rows)
+        return super().to_representation(rows)
+
+
+class ObjectiveListSerializer(serializers.ListSerializer):
+    """A list of objectives: their scores read the key results in one query for the page."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        pace_reader(self.context).load_scores(rows)
         return super().to_representation(rows)
 
 
@@ -351,9 +363,16 @@ class ObjectiveSerializer(PaceFieldsMixin, serializers.ModelSerializer):
     progress = ProgressField()
     expected_progress = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
+    score = serializers.SerializerMethodField()
+    rolled_over_from = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The objective this one was rolled over from; null when it is not a copy.",
+    )
 
     class Meta:
         model = Objective
+        list_serializer_class = ObjectiveListSerializer
         fields = [
             "id",
             "cycle",
@@ -368,8 +387,22 @@ class ObjectiveSerializer(PaceFieldsMixin, serializers.ModelSerializer):
             "progress",
             "expected_progress",
             "status",
+            "score",
+            "rolled_over_from",
         ]
         read_only_fields = ["id", "progress"]
+
+    @extend_schema_field(
+        {
+            **SCORE_SCHEMA,
+            "description": (
+                "The weighted mean of the key results' scores (0 with none), 2 decimals. "
+                "Band: below 0.4 missed, 0.4–0.69 progress, 0.7 and above delivered."
+            ),
+        }
+    )
+    def get_score(self, objective: Objective) -> float:
+        return float(pace_reader(self.context).score(objective))
 
 
 class KeyResultSerializer(PaceFieldsMixin, serializers.ModelSerializer):
@@ -395,10 +428,25 @@ class KeyResultSerializer(PaceFieldsMixin, serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     forecast_value = serializers.SerializerMethodField()
     forecast_progress = serializers.SerializerMethodField()
+    grade = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        coerce_to_string=False,
+        read_only=True,
+        allow_null=True,
+        help_text="The end-of-cycle grade, 0–1; set with `POST …/key-results/<id>/grade/`.",
+    )
+    grade_note = serializers.CharField(read_only=True)
+    score = serializers.SerializerMethodField()
+    rolled_over_from = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The key result this one was rolled over from; null when it is not a copy.",
+    )
 
     class Meta:
         model = KeyResult
-        list_serializer_class = PaceListSerializer
+        list_serializer_class = KeyResultListSerializer
         fields = [
             "id",
             "objective",
@@ -419,6 +467,10 @@ class KeyResultSerializer(PaceFieldsMixin, serializers.ModelSerializer):
             "status",
             "forecast_value",
             "forecast_progress",
+            "grade",
+            "grade_note",
+            "score",
+            "rolled_over_from",
         ]
         read_only_fields = [
             "id",
@@ -453,11 +505,34 @@ class KeyResultSerializer(PaceFieldsMixin, serializers.ModelSerializer):
         forecast = pace_reader(self.context).forecast(key_result)
         return None if forecast is None else rounded(forecast.progress)
 
+    @extend_schema_field(
+        {
+            **SCORE_SCHEMA,
+            "description": (
+                "The grade when set, else progress / 100, 2 decimals. "
+                "Band: below 0.4 missed, 0.4–0.69 progress, 0.7 and above delivered."
+            ),
+        }
+    )
+    def get_score(self, key_result: KeyResult) -> float:
+        return float(key_result_score(key_result.grade, key_result.progress))
+
 
 class KeyResultUpdateSerializer(KeyResultSerializer):
     """A key result stays with its objective: ``objective`` is read-only once created."""
 
     objective = serializers.PrimaryKeyRelatedField(read_only=True)
+
+
+class GradeSerializer(serializers.Serializer):
+    """``POST …/key-results/<id>/grade/``: a grade (or null to clear it) and a note."""
+
+    grade = NumberField(
+        allow_null=True, help_text="0 to 1 in steps of 0.01; null clears the grade and its note."
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="At most 500 characters."
+    )
 
 
 class CheckInSerializer(serializers.ModelSerializer):

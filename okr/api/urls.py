@@ -41,6 +41,11 @@ organization_urls = [
     *resource("cycles", organization.CycleViewSet, "cycle"),
     *resource("objectives", okrs.ObjectiveViewSet, "objective"),
     *resource("key-results", okrs.KeyResultViewSet, "key-result"),
+    path(
+        "key-results/<int:pk>/grade/",
+        okrs.KeyResultViewSet.as_view({"post": "grade"}),
+        name="key-result-grade",
+    ),
     *resource(
         "key-results/<int:key_result_pk>/check-ins",
         okrs.CheckInViewSet,

@@ -26,6 +26,10 @@ from okr.services.cycles import (
     cycle_delete,
     cycle_update,
 )
+from okr.services.grades import (
+    GRADE_FIELDS,
+    key_result_grade,
+)
 from okr.services.key_results import (
     KEY_RESULT_FIELDS,
     PROGRESS_FIELDS,
@@ -43,6 +47,7 @@ from okr.services.objectives import (
 __all__ = [
     "CLOSED_CYCLE_MESSAGE",
     "CYCLE_FIELDS",
+    "GRADE_FIELDS",
     "KEY_RESULT_FIELDS",
     "MAX_DECIMAL",
     "OBJECTIVE_FIELDS",
@@ -53,6 +58,7 @@ __all__ = [
     "cycle_update",
     "key_result_create",
     "key_result_delete",
+    "key_result_grade",
     "key_result_update",
     "objective_create",
     "objective_delete",

@@ -26,6 +26,7 @@ from okr.services.common import (
     _require_same_organization,
     schedule_roll_up,
 )
+from okr.services.grades import GRADE_FIELDS
 
 KEY_RESULT_FIELDS = (
     "title",
@@ -121,7 +122,7 @@ def key_result_update(*, actor: Membership, key_result: KeyResult, **changes: An
     # Lock the row and read what check-ins and roll-ups write, so that this edit
     # neither loses a concurrent check-in nor writes back a stale progress.
     locked = KeyResult.objects.select_for_update().get(pk=key_result.pk)
-    for field in ("current_value", "confidence", "last_check_in_at", "progress"):
+    for field in ("current_value", "confidence", "last_check_in_at", "progress", *GRADE_FIELDS):
         setattr(key_result, field, getattr(locked, field))
     changed = diff(key_result, changes)
     if "owner" in changed:

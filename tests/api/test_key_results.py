@@ -32,6 +32,10 @@ FIELDS = {
     "status",
     "forecast_value",
     "forecast_progress",
+    "grade",
+    "grade_note",
+    "score",
+    "rolled_over_from",
 }
 
 

@@ -24,6 +24,8 @@ FIELDS = {
     "progress",
     "expected_progress",
     "status",
+    "score",
+    "rolled_over_from",
 }
 
 

@@ -229,6 +229,32 @@ class KeyResultViewSet(_OkrViewSet):
         services.key_result_delete(actor=self.membership, key_result=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(
+        summary="Grade a key result (or clear its grade with `grade: null`)",
+        description=(
+            "For those who may check in on it, in an active or a closed cycle (the one write "
+            "a closed cycle takes); 400 in a planning cycle. Answers the key result."
+        ),
+        request=serializers.GradeSerializer,
+        responses=serializers.KeyResultSerializer,
+        examples=[
+            OpenApiExample(
+                "A grade with a note",
+                request_only=True,
+                value={"grade": 0.7, "note": "Shipped late but shipped."},
+            )
+        ],
+    )
+    def grade(self, request, *args, **kwargs) -> Response:
+        key_result = self.get_object()
+        permissions.require_check_in_rights(self.membership, key_result)
+        serializer = serializers.GradeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key_result = services.key_result_grade(
+            actor=self.membership, key_result=key_result, **serializer.validated_data
+        )
+        return Response(self.get_serializer(key_result).data)
+
 
 @extend_schema_view(
     list=extend_schema(summary="A key result's check-ins, newest first"),

@@ -62,6 +62,10 @@ class TreeView(TenantMixin, generics.GenericAPIView):
         pending = list(nodes)
         while pending:  # iterative: the cascade has no depth limit
             node = pending.pop()
+            if node.is_visible:  # a visible objective came with all its key results
+                pace.remember_key_results(
+                    node.objective, [child.key_result for child in node.key_results]
+                )
             for child in node.key_results:
                 child.key_result.pace_cycle_id = node.objective.cycle_id
                 key_results.append(child.key_result)
