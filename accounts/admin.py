@@ -7,7 +7,7 @@ organization, and big foreign keys are raw ids (no select of every user).
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
@@ -75,7 +75,6 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "timezone", "members", "created_at")
     search_fields = ("name", "slug")
     readonly_fields = ("slug", "created_at")
-    actions = ["recompute_progress"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("memberships"))
@@ -83,19 +82,6 @@ class OrganizationAdmin(admin.ModelAdmin):
     @admin.display(ordering="member_count")
     def members(self, organization):
         return organization.member_count
-
-    @admin.action(description="Recompute the progress of the selected organizations")
-    def recompute_progress(self, request, queryset):
-        from okr.progress import recompute_all
-
-        for organization in queryset:
-            report = recompute_all(organization_id=organization.pk)
-            self.message_user(
-                request,
-                f"{organization.slug}: checked {report.objectives_checked} objectives and "
-                f"{report.key_results_checked} key results, corrected {report.corrected}.",
-                messages.WARNING if report.corrected else messages.SUCCESS,
-            )
 
 
 class MembershipAdminForm(forms.ModelForm):

@@ -1,7 +1,7 @@
 """Forms of the accounts and organization admin pages.
 
 They parse what the browser sent; the rules (unique e-mail, the last admin,
-a team's ancestry…) live in ``accounts/services.py`` and come back as
+a team's ancestry…) live in ``okr/services/`` and come back as
 ``ValidationError``s that ``add_service_errors`` puts next to the right field.
 """
 

@@ -1,4 +1,4 @@
-"""Global pages: home, sign-up, log-in/out, password reset, invitations, switcher, profile."""
+"""Global pages: home, log-in/out, password reset, profile (sign-up and invitations: okr/urls.py)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -8,7 +8,6 @@ from accounts.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -45,6 +44,4 @@ urlpatterns = [
         views.api_token_revoke,
         name="api_token_revoke",
     ),
-    path("invitations/<str:key>/", views.invitation_accept, name="invitation_accept"),
-    path("orgs/", views.organization_list, name="organization_list"),
 ]

@@ -8,10 +8,33 @@ activity log and reminder deliveries are history and cannot be edited.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from accounts.admin import OrganizationFilter
+from accounts.admin import OrganizationAdmin, OrganizationFilter
+from accounts.models import Organization
 from okr.models import Activity, CheckIn, Cycle, KeyResult, Objective, ReminderDelivery
+from okr.progress import recompute_all
+
+
+class OrganizationWithProgressAdmin(OrganizationAdmin):
+    """The accounts app's organization admin, plus the domain's one repair action."""
+
+    actions = ["recompute_progress"]
+
+    @admin.action(description="Recompute the progress of the selected organizations")
+    def recompute_progress(self, request, queryset):
+        for organization in queryset:
+            report = recompute_all(organization_id=organization.pk)
+            self.message_user(
+                request,
+                f"{organization.slug}: checked {report.objectives_checked} objectives and "
+                f"{report.key_results_checked} key results, corrected {report.corrected}.",
+                messages.WARNING if report.corrected else messages.SUCCESS,
+            )
+
+
+admin.site.unregister(Organization)
+admin.site.register(Organization, OrganizationWithProgressAdmin)
 
 
 class CycleFilter(admin.SimpleListFilter):

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from okr.models import KeyResult, Objective, ProgressSource
+from okr.models import Confidence, KeyResult, Objective, ProgressSource
 
 logger = logging.getLogger(__name__)
 
@@ -314,3 +314,13 @@ def recompute_all(*, organization_id: int) -> ReconcileReport:
             extra={"organization_id": organization_id, "corrected": report.corrected},
         )
     return report
+
+
+def objective_confidence(key_results: Iterable[KeyResult]) -> str | None:
+    """An objective's confidence chip: the worst among its key results, None before any."""
+    order = [Confidence.OFF_TRACK, Confidence.AT_RISK, Confidence.ON_TRACK]
+    seen = {key_result.confidence for key_result in key_results if key_result.confidence}
+    for confidence in order:
+        if confidence in seen:
+            return confidence
+    return None

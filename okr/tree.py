@@ -20,7 +20,7 @@ from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from accounts.models import Membership
 from okr import permissions
 from okr.models import Cycle, KeyResult, Objective
-from okr.templatetags.okr_tags import objective_confidence
+from okr.progress import objective_confidence
 
 
 @dataclass

@@ -4,11 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from okr.health import healthz
+from okr.views import onboarding
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("accounts.urls")),
-    path("o/<slug:org_slug>/admin/", include("accounts.admin_urls")),
+    path("accounts/signup/", onboarding.signup, name="signup"),
+    path("invitations/<str:key>/", onboarding.invitation_accept, name="invitation_accept"),
+    path("orgs/", onboarding.organization_list, name="organization_list"),
+    path("o/<slug:org_slug>/admin/", include("okr.views.admin.urls")),
     path("o/<slug:org_slug>/", include("okr.views.urls")),
     path("reminders/", include("okr.reminder_urls")),
     path("api/", include("okr.api.urls")),

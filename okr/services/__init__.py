@@ -1,4 +1,4 @@
-"""Writes to cycles, objectives, key results and check-ins.
+"""Writes to the domain: cycles, objectives, key results, check-ins, the organization.
 
 Each service checks the actor's rights (403), then the rules (400), then
 writes, records the activity and enqueues the progress roll-up after commit —
@@ -43,6 +43,25 @@ from okr.services.objectives import (
     objective_delete,
     objective_update,
 )
+from okr.services.onboarding import (
+    RESERVED_SLUGS,
+    invitation_accept,
+    organization_create,
+    unique_slug,
+    user_signup,
+)
+from okr.services.organization import (
+    ORGANIZATION_FIELDS,
+    invitation_create,
+    invitation_revoke,
+    invitation_url,
+    membership_update,
+    organization_update,
+    send_invitation_email,
+    team_create,
+    team_delete,
+    team_update,
+)
 
 __all__ = [
     "CLOSED_CYCLE_MESSAGE",
@@ -51,17 +70,32 @@ __all__ = [
     "KEY_RESULT_FIELDS",
     "MAX_DECIMAL",
     "OBJECTIVE_FIELDS",
+    "ORGANIZATION_FIELDS",
     "PROGRESS_FIELDS",
+    "RESERVED_SLUGS",
     "check_in_record",
     "cycle_create",
     "cycle_delete",
     "cycle_update",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_revoke",
+    "invitation_url",
     "key_result_create",
     "key_result_delete",
     "key_result_grade",
     "key_result_update",
+    "membership_update",
     "objective_create",
     "objective_delete",
     "objective_update",
+    "organization_create",
+    "organization_update",
     "schedule_roll_up",
+    "send_invitation_email",
+    "team_create",
+    "team_delete",
+    "team_update",
+    "unique_slug",
+    "user_signup",
 ]

@@ -9,6 +9,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from okr import progress
 from okr.models import Confidence
 from okr.pace import Status
 
@@ -136,12 +137,4 @@ def avatar(user) -> str:
     )
 
 
-@register.filter
-def objective_confidence(key_results) -> str | None:
-    """An objective's chip: the worst confidence among its key results, None before any."""
-    order = [Confidence.OFF_TRACK, Confidence.AT_RISK, Confidence.ON_TRACK]
-    seen = {key_result.confidence for key_result in key_results if key_result.confidence}
-    for confidence in order:
-        if confidence in seen:
-            return confidence
-    return None
+register.filter("objective_confidence", progress.objective_confidence)

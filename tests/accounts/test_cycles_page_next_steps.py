@@ -13,7 +13,7 @@ import datetime
 import pytest
 
 from okr.models import Cycle
-from okr.views.cycles import quarter_of
+from okr.views.admin.cycles import quarter_of
 from tests.factories import CycleFactory
 
 CYCLES = "/o/acme/admin/cycles/"

@@ -10,7 +10,7 @@ from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, User
-from accounts.services import invitation_create
+from okr.services import invitation_create
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import Role
-from accounts.services import invitation_create
+from okr.services import invitation_create
 
 
 def test_it_names_the_inviter_the_organization_the_role_and_the_expiry(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts import services
 from accounts.models import Membership, Role
+from okr import services
 from okr.models import Activity, Level, Objective
 from okr.services import objective_create
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts import services
 from accounts.models import Organization, Role
+from okr import services
 from tests.factories import UserFactory
 
 

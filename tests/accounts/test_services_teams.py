@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts import services
 from accounts.models import Team
+from okr import services
 from okr.models import Level
 from okr.services import objective_create
 from tests.factories import TeamFactory

@@ -115,7 +115,7 @@ def test_it_counts_private_progress_in_the_public_parent(paul, story):
 
 
 def test_it_keeps_invitations_out_of_the_activity_of_non_admins(alice, mark, emma):
-    from accounts.services import invitation_create
+    from okr.services import invitation_create
 
     invitation_create(actor=alice, email="newcomer@acme.test", role=Role.MEMBER)
 

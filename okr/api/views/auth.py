@@ -15,6 +15,7 @@ from accounts import services as account_services
 from accounts.models import ApiToken, Invitation, Membership
 from accounts.tenancy import active_memberships
 from accounts.throttling import AuthRateThrottle
+from okr import services
 from okr.api import serializers
 from okr.selectors import parse_id
 
@@ -60,7 +61,7 @@ class SignupView(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            membership = account_services.user_signup(**serializer.validated_data)
+            membership = services.user_signup(**serializer.validated_data)
             return _authenticated_answer(membership, status.HTTP_201_CREATED)
 
 
@@ -165,7 +166,7 @@ class InvitationAcceptView(generics.GenericAPIView):
         user = request.user if request.user.is_authenticated else None
         with transaction.atomic():
             try:
-                membership = account_services.invitation_accept(
+                membership = services.invitation_accept(
                     key=key, user=user, **serializer.validated_data
                 )
             except Invitation.DoesNotExist:

@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.response import Response
 
-from accounts import services as account_services
 from accounts.models import Invitation, Membership, Team
 from okr import permissions, selectors, services
 from okr.api import serializers
@@ -28,7 +27,7 @@ class OrganizationDetailView(TenantMixin, generics.GenericAPIView):
             self.membership.organization, data=request.data, partial=True
         )
         serializer.is_valid(raise_exception=True)
-        organization = account_services.organization_update(
+        organization = services.organization_update(
             actor=self.membership, **serializer.validated_data
         )
         return Response(self.get_serializer(organization).data)
@@ -58,7 +57,7 @@ class MemberViewSet(
         permissions.require_admin(self.membership, "manage members")
         serializer = self.get_serializer(member, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        account_services.membership_update(
+        services.membership_update(
             actor=self.membership, membership=member, **serializer.validated_data
         )
         return Response(self.get_serializer(self.get_object()).data)
@@ -96,13 +95,11 @@ class InvitationViewSet(
     def create(self, request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        invitation = account_services.invitation_create(
-            actor=self.membership, **serializer.validated_data
-        )
+        invitation = services.invitation_create(actor=self.membership, **serializer.validated_data)
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Invitation) -> None:
-        account_services.invitation_revoke(actor=self.membership, invitation=instance)
+        services.invitation_revoke(actor=self.membership, invitation=instance)
 
 
 @extend_schema_view(
@@ -130,7 +127,7 @@ class TeamViewSet(
         permissions.require_admin(self.membership, "manage teams")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        team = account_services.team_create(actor=self.membership, **serializer.validated_data)
+        team = services.team_create(actor=self.membership, **serializer.validated_data)
         return Response(self.get_serializer(team).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial: bool = False, **kwargs) -> Response:
@@ -138,16 +135,14 @@ class TeamViewSet(
         permissions.require_admin(self.membership, "manage teams")
         serializer = self.get_serializer(team, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        team = account_services.team_update(
-            actor=self.membership, team=team, **serializer.validated_data
-        )
+        team = services.team_update(actor=self.membership, team=team, **serializer.validated_data)
         return Response(self.get_serializer(team).data)
 
     def partial_update(self, request, *args, **kwargs) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 
     def perform_destroy(self, instance: Team) -> None:
-        account_services.team_delete(actor=self.membership, team=instance)
+        services.team_delete(actor=self.membership, team=instance)
 
 
 @extend_schema_view(

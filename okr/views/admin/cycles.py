@@ -1,4 +1,4 @@
-"""The cycle admin pages (``/o/<org-slug>/admin/cycles/…``, routed from ``accounts/admin_urls``).
+"""The cycle admin pages (``/o/<org-slug>/admin/cycles/…``, routed from ``okr/views/admin/urls.py``).
 
 List, create, edit, activate, close, reopen, delete — each through one
 service in ``okr/services/``, which holds the rules (dates, closed cycles

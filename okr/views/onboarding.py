@@ -1,0 +1,118 @@
+"""Onboarding pages: sign-up (a user and their organization), joining from an invitation,
+and the organization switcher with its form to create another organization.
+
+They live in the domain because each one creates a membership and records it in
+the activity log.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.forms import (
+    ExistingAccountInvitationForm,
+    NewAccountInvitationForm,
+    OrganizationForm,
+    SignedInInvitationForm,
+    SignupForm,
+    add_service_errors,
+)
+from accounts.models import Invitation, Role, User
+from accounts.tenancy import active_memberships
+from accounts.throttling import throttle_posts
+from okr import services
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@throttle_posts("signup")
+def signup(request):
+    if request.user.is_authenticated and request.method == "GET":
+        # Signed in already: another organization is created from the switcher.
+        return redirect("organization_list")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.user_signup(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, membership.user, backend=MODEL_BACKEND)
+            messages.success(
+                request, f"Welcome to Cascade! {membership.organization.name} is ready."
+            )
+            return redirect("dashboard", org_slug=membership.organization.slug)
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@throttle_posts("invitation")
+def invitation_accept(request, key: str):
+    """Join an organization from an invitation link: a new account, an existing one, or one click."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("organization", "invited_by"), key=key
+    )
+    invitee = User.objects.filter(email__iexact=invitation.email).first()
+    signed_in = request.user if request.user.is_authenticated else None
+    is_invitee_signed_in = (
+        signed_in is not None and invitee is not None and signed_in.pk == invitee.pk
+    )
+    is_someone_else = signed_in is not None and not is_invitee_signed_in
+    if is_invitee_signed_in:
+        form_class = SignedInInvitationForm
+    elif invitee is not None:
+        form_class = ExistingAccountInvitationForm
+    else:
+        form_class = NewAccountInvitationForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not is_someone_else and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                key=key,
+                password=form.cleaned_data.get("password", ""),
+                name=form.cleaned_data.get("name", ""),
+                user=signed_in if is_invitee_signed_in else None,
+            )
+        except Invitation.DoesNotExist:
+            raise Http404("No such invitation.") from None
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not is_invitee_signed_in:
+                login(request, membership.user, backend=MODEL_BACKEND)
+            messages.success(request, f"You joined {membership.organization.name}.")
+            return redirect("dashboard", org_slug=membership.organization.slug)
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "unusable": invitation.unusable_reason,
+        "invitee_exists": invitee is not None,
+        "is_invitee_signed_in": is_invitee_signed_in,
+        "is_someone_else": is_someone_else,
+        "role_label": Role(invitation.role).label,
+    }
+    return render(request, "accounts/invitation.html", context)
+
+
+@login_required
+def organization_list(request):
+    """The user's organizations, and a form to create another one."""
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.organization_create(
+                name=form.cleaned_data["organization_name"], admin=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{membership.organization.name} is ready.")
+            return redirect("dashboard", org_slug=membership.organization.slug)
+    memberships = list(active_memberships(request.user))
+    return render(
+        request, "accounts/organizations.html", {"form": form, "memberships": memberships}
+    )
