@@ -8,6 +8,9 @@ with a bounded number of queries, whatever the number of rows:
   forecast reads (one query per batch), and for a batch of objectives the
   weights and scores of their key results (one query per batch). Pages and the
   API ask it for ``expected_progress``, ``status``, ``forecast`` and ``score``.
+- ``cycle_summary(membership, cycle)`` — a cycle's health as the viewer sees
+  it: progress against pace, counts by status, the check-in rate within the
+  cadence and the objectives furthest behind. Two queries.
 
 The rules are stated in ``docs/pace-and-grades.md``.
 """
@@ -15,14 +18,18 @@ The rules are stated in ``docs/pace-and-grades.md``.
 from __future__ import annotations
 
 import datetime
+import math
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from accounts.models import Organization
-from okr import pace, scores
-from okr.models import CheckIn, Cycle, KeyResult, Objective
+from django.utils import timezone
+
+from accounts.models import Membership, Organization
+from okr import pace, scores, selectors
+from okr.models import CheckIn, Cycle, KeyResult, Level, Objective, ProgressSource
 
 
 class PaceReader:
@@ -160,3 +167,108 @@ def cycle_id_of(row: Objective | KeyResult) -> int:
     if cycle_id is not None:
         return cycle_id
     return row.objective.cycle_id
+
+
+# --- The cycle summary ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BehindObjective:
+    """An objective behind pace, with its gap (progress − expected, negative)."""
+
+    objective: Objective
+    gap: float
+
+
+@dataclass(frozen=True)
+class CycleSummary:
+    """A cycle's health as the viewer can see it (``cycle_summary``).
+
+    ``progress`` is the plain mean of the visible company objectives' progress
+    (0 with none) and ``expected_progress`` the steady pace by today, both
+    unrounded; ``status`` reads the one against the other. ``key_results`` and
+    ``objectives`` count rows by status (every status present, 0 included). ``checked_in_within_cadence`` is the share of
+    measured key results whose last check-in is no older than the cadence,
+    0–1 to 2 decimals. ``behind`` holds up to 5 objectives behind pace, the
+    furthest behind first.
+    """
+
+    cycle: Cycle
+    today: datetime.date  # the organization's local date the statuses were read at
+    progress: float
+    expected_progress: float
+    status: str  # of ``progress`` against the pace
+    key_results: dict[str, int]
+    objectives: dict[str, int]
+    checked_in_within_cadence: Decimal
+    behind: list[BehindObjective]
+
+
+BEHIND_LIMIT = 5
+
+
+def cycle_summary(
+    membership: Membership, cycle: Cycle, *, now: datetime.datetime | None = None
+) -> CycleSummary:
+    """The health of ``cycle`` over the objectives and key results ``membership`` can see.
+
+    Two queries whatever the organization's size: the visible objectives of the
+    cycle (with their owners and teams, for pages that name them), then their key
+    results. The rules are in ``docs/pace-and-grades.md``: statuses as of the
+    organization's local today (a closed cycle as of its end date); the check-in
+    share measured now (a closed cycle at the end of its last day).
+    """
+    organization = membership.organization
+    now = now or timezone.now()
+    today = pace.local_today(organization, now)
+    objectives = list(
+        selectors.visible_objectives(membership)
+        .filter(cycle=cycle)
+        .select_related("owner", "team")
+        .order_by("position", "id")
+    )
+    key_results = list(
+        KeyResult.objects.filter(
+            organization_id=organization.pk, objective_id__in=[row.pk for row in objectives]
+        ).values_list("progress", "progress_source", "last_check_in_at")
+    )
+
+    key_result_counts = dict.fromkeys(pace.Status.values, 0)
+    for progress, _, _ in key_results:
+        key_result_counts[pace.status_for(progress, cycle, today)] += 1
+
+    objective_counts = dict.fromkeys(pace.Status.values, 0)
+    behind = []
+    for objective in objectives:
+        status = pace.status_for(objective.progress, cycle, today)
+        objective_counts[status] += 1
+        gap = pace.gap(objective.progress, cycle, today)
+        if status not in (pace.Status.DONE, pace.Status.NOT_STARTED) and gap < 0:
+            behind.append(BehindObjective(objective, gap))
+    behind.sort(key=lambda row: (row.gap, row.objective.position, row.objective.pk))
+
+    company = [row.progress for row in objectives if row.level == Level.COMPANY]
+    at = pace.cycle_end_instant(cycle, organization.tzinfo) if cycle.is_closed else now
+    cadence = datetime.timedelta(days=organization.checkin_cadence_days)
+    measured = [last for _, source, last in key_results if source == ProgressSource.MEASURED]
+    fresh = sum(1 for last in measured if last is not None and at - last <= cadence)
+
+    progress = math.fsum(company) / len(company) if company else 0.0
+    return CycleSummary(
+        cycle=cycle,
+        today=today,
+        progress=progress,
+        expected_progress=pace.expected_progress(cycle, today),
+        status=pace.status_for(progress, cycle, today),
+        key_results=key_result_counts,
+        objectives=objective_counts,
+        checked_in_within_cadence=_share(fresh, len(measured)),
+        behind=behind[:BEHIND_LIMIT],
+    )
+
+
+def _share(part: int, whole: int) -> Decimal:
+    """``part / whole`` to 2 decimals, half up; 0 when ``whole`` is 0."""
+    if not whole:
+        return Decimal("0.00")
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

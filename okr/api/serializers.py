@@ -344,6 +344,47 @@ class CycleSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+class StatusCountsSerializer(serializers.Serializer):
+    """How many rows have each status."""
+
+    done = serializers.IntegerField(min_value=0)
+    on_track = serializers.IntegerField(min_value=0)
+    at_risk = serializers.IntegerField(min_value=0)
+    off_track = serializers.IntegerField(min_value=0)
+    not_started = serializers.IntegerField(min_value=0)
+
+
+class CycleSummarySerializer(serializers.Serializer):
+    """A cycle's health over what the caller can see (built from ``cycle_summary``)."""
+
+    cycle = serializers.IntegerField(source="cycle.pk", help_text="The cycle's id.")
+    progress = ProgressField(help_text="The plain mean of the company objectives' progress.")
+    key_results = StatusCountsSerializer(help_text="Key results by status.")
+    objectives = StatusCountsSerializer(help_text="Objectives by status.")
+    checked_in_within_cadence = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        coerce_to_string=False,
+        min_value=0,
+        max_value=1,
+        help_text=(
+            "The share of measured key results checked in no longer ago than the "
+            "organization's `checkin_cadence_days` (0 with none)."
+        ),
+    )
+    behind = serializers.ListField(
+        child=serializers.IntegerField(),
+        max_length=5,
+        help_text="Up to 5 objective ids behind pace, the furthest behind first.",
+    )
+
+    def to_representation(self, summary) -> dict:
+        fields = ("cycle", "progress", "key_results", "objectives", "checked_in_within_cadence")
+        values = {name: getattr(summary, name) for name in fields}
+        values["behind"] = [row.objective.pk for row in summary.behind]
+        return super().to_representation(values)
+
+
 class ObjectiveSerializer(PaceFieldsMixin, serializers.ModelSerializer):
     cycle = TenantRelatedField(scope=selectors.cycles_of, model=Cycle)
     title = serializers.CharField(max_length=200)

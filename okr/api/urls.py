@@ -39,6 +39,11 @@ organization_urls = [
     ),
     *resource("teams", organization.TeamViewSet, "team"),
     *resource("cycles", organization.CycleViewSet, "cycle"),
+    path(
+        "cycles/<int:pk>/summary/",
+        organization.CycleViewSet.as_view({"get": "summary"}),
+        name="cycle-summary",
+    ),
     *resource("objectives", okrs.ObjectiveViewSet, "objective"),
     *resource("key-results", okrs.KeyResultViewSet, "key-result"),
     path(

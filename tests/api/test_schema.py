@@ -41,6 +41,8 @@ ENDPOINTS = {
     ("post", "/api/v1/orgs/{org_slug}/key-results/{key_result_pk}/check-ins/"),
     ("get", "/api/v1/orgs/{org_slug}/activity/"),
     ("get", "/api/v1/orgs/{org_slug}/tree/"),
+    ("post", "/api/v1/orgs/{org_slug}/key-results/{id}/grade/"),
+    ("get", "/api/v1/orgs/{org_slug}/cycles/{id}/summary/"),
 }
 
 

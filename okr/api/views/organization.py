@@ -10,6 +10,7 @@ from accounts.models import Invitation, Membership, Team
 from okr import permissions, selectors, services
 from okr.api import serializers
 from okr.api.views.base import TenantMixin
+from okr.cycle_health import cycle_summary
 from okr.models import Cycle
 
 
@@ -188,3 +189,17 @@ class CycleViewSet(
 
     def perform_destroy(self, instance: Cycle) -> None:
         services.cycle_delete(actor=self.membership, cycle=instance)
+
+    @extend_schema(
+        summary="A cycle's health: progress against pace, statuses, check-ins, who is behind",
+        description=(
+            "Over the objectives and key results you can see: the plain mean of the company "
+            "objectives' progress, objectives and key results counted by status, the share of "
+            "measured key results checked in within the organization's cadence, and up to 5 "
+            "objectives behind pace, the furthest behind first."
+        ),
+        responses=serializers.CycleSummarySerializer,
+    )
+    def summary(self, request, *args, **kwargs) -> Response:
+        summary = cycle_summary(self.membership, self.get_object())
+        return Response(serializers.CycleSummarySerializer(summary).data)
