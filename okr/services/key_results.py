@@ -28,6 +28,9 @@ from okr.services.common import (
 )
 from okr.services.grades import GRADE_FIELDS
 
+# Said when a measured key result comes without its target (the pages' form says it too).
+TARGET_VALUE_MISSING = "Enter the value you aim for."
+
 KEY_RESULT_FIELDS = (
     "title",
     "owner",
@@ -162,6 +165,8 @@ def _validate_key_result(key_result: KeyResult) -> None:
     errors: dict[str, list[str]] = {}
     for field in ("start_value", "target_value", "weight"):
         _check_decimal(errors, field, getattr(key_result, field))
+    if key_result.target_value is None:
+        errors.setdefault("target_value", []).append(TARGET_VALUE_MISSING)
     _raise_if(errors)
     key_result.clean_fields(
         exclude=["organization", "objective", "owner", "progress", "current_value", "confidence"],

@@ -114,7 +114,7 @@ def test_it_refuses_target_missing_for_a_measured_key_result(client_for, alice, 
     )
 
     assert response.status_code == 400
-    assert "target_value" in response.json()
+    assert response.json() == {"target_value": ["Enter the value you aim for."]}
 
 
 def test_it_refuses_nan_in_raw_json(client_for, alice, company_objective):
