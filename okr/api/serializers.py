@@ -385,6 +385,32 @@ class CycleSummarySerializer(serializers.Serializer):
         return super().to_representation(values)
 
 
+class RollOverSerializer(serializers.Serializer):
+    """``POST …/cycles/<id>/roll-over/``: which key results, into which cycle."""
+
+    to_cycle = TenantRelatedField(
+        scope=selectors.cycles_of, model=Cycle, help_text="The cycle to copy them into."
+    )
+    key_results = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=selectors.MAX_ID),
+        allow_empty=False,
+        max_length=200,
+        help_text="Ids of unfinished key results of this cycle (at most 200).",
+    )
+
+
+class RolledOverSerializer(serializers.Serializer):
+    """A copy made by a roll-over, and the row it was copied from."""
+
+    id = serializers.IntegerField()
+    rolled_over_from = serializers.IntegerField(source="rolled_over_from_id")
+
+
+class RollOverResultSerializer(serializers.Serializer):
+    objectives = RolledOverSerializer(many=True, help_text="The new objectives, one per source.")
+    key_results = RolledOverSerializer(many=True, help_text="The copies of the key results.")
+
+
 class ObjectiveSerializer(PaceFieldsMixin, serializers.ModelSerializer):
     cycle = TenantRelatedField(scope=selectors.cycles_of, model=Cycle)
     title = serializers.CharField(max_length=200)

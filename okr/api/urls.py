@@ -44,6 +44,11 @@ organization_urls = [
         organization.CycleViewSet.as_view({"get": "summary"}),
         name="cycle-summary",
     ),
+    path(
+        "cycles/<int:pk>/roll-over/",
+        organization.CycleViewSet.as_view({"post": "roll_over"}),
+        name="cycle-roll-over",
+    ),
     *resource("objectives", okrs.ObjectiveViewSet, "objective"),
     *resource("key-results", okrs.KeyResultViewSet, "key-result"),
     path(

@@ -62,6 +62,11 @@ from okr.services.organization import (
     team_delete,
     team_update,
 )
+from okr.services.roll_over import (
+    RollOver,
+    cycle_roll_over,
+    roll_over_require_rights,
+)
 
 __all__ = [
     "CLOSED_CYCLE_MESSAGE",
@@ -73,9 +78,11 @@ __all__ = [
     "ORGANIZATION_FIELDS",
     "PROGRESS_FIELDS",
     "RESERVED_SLUGS",
+    "RollOver",
     "check_in_record",
     "cycle_create",
     "cycle_delete",
+    "cycle_roll_over",
     "cycle_update",
     "invitation_accept",
     "invitation_create",
@@ -91,6 +98,7 @@ __all__ = [
     "objective_update",
     "organization_create",
     "organization_update",
+    "roll_over_require_rights",
     "schedule_roll_up",
     "send_invitation_email",
     "team_create",

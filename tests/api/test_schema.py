@@ -43,6 +43,7 @@ ENDPOINTS = {
     ("get", "/api/v1/orgs/{org_slug}/tree/"),
     ("post", "/api/v1/orgs/{org_slug}/key-results/{id}/grade/"),
     ("get", "/api/v1/orgs/{org_slug}/cycles/{id}/summary/"),
+    ("post", "/api/v1/orgs/{org_slug}/cycles/{id}/roll-over/"),
 }
 
 

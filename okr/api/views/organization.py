@@ -12,6 +12,7 @@ from okr.api import serializers
 from okr.api.views.base import TenantMixin
 from okr.cycle_health import cycle_summary
 from okr.models import Cycle
+from okr.selectors import parse_id
 
 
 class OrganizationDetailView(TenantMixin, generics.GenericAPIView):
@@ -200,6 +201,39 @@ class CycleViewSet(
         ),
         responses=serializers.CycleSummarySerializer,
     )
+    @extend_schema(
+        summary="Roll unfinished key results over into another cycle, all or nothing",
+        description=(
+            "For each objective of the listed key results, a new objective in `to_cycle` holding "
+            "copies of those key results, starting where they stand. 403 when you could not "
+            "create one of those objectives; 400 when `to_cycle` is this cycle or closed, or a "
+            "key result is not in this cycle, finished, or already rolled over into `to_cycle`."
+        ),
+        request=serializers.RollOverSerializer,
+        responses={201: serializers.RollOverResultSerializer},
+    )
+    def roll_over(self, request, *args, **kwargs) -> Response:
+        cycle = self.get_object()
+        raw = request.data.get("key_results") if isinstance(request.data, dict) else None
+        if isinstance(raw, list) and len(raw) <= 200:  # your role first (403), then the input
+            ids = [
+                parse_id(pk) for pk in raw if isinstance(pk, int | str) and not isinstance(pk, bool)
+            ]
+            services.roll_over_require_rights(self.membership, [pk for pk in ids if pk])
+        serializer = serializers.RollOverSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        result = services.cycle_roll_over(
+            actor=self.membership,
+            cycle=cycle,
+            to_cycle=serializer.validated_data["to_cycle"],
+            key_result_ids=serializer.validated_data["key_results"],
+        )
+        return Response(
+            serializers.RollOverResultSerializer(result).data, status=status.HTTP_201_CREATED
+        )
+
     def summary(self, request, *args, **kwargs) -> Response:
         summary = cycle_summary(self.membership, self.get_object())
         return Response(serializers.CycleSummarySerializer(summary).data)
