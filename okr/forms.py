@@ -256,3 +256,64 @@ class CheckInForm(OkrForm):
                 coerce=Decimal,
                 widget=forms.RadioSelect,
             )
+
+
+# --- The end of a cycle: grades and closing ------------------------------------------------
+
+
+class GradeForm(OkrForm):
+    """A key result's grade (0–1, blank clears it) and its note; the service decides."""
+
+    grade = forms.DecimalField(
+        required=False,
+        label="Grade",
+        help_text="0.0 to 1.0; leave empty to score by progress.",
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+    )
+    note = forms.CharField(
+        required=False, label="Note", widget=forms.TextInput(attrs={"maxlength": 500})
+    )
+
+    def __init__(self, *args, key_result: KeyResult | None = None, **kwargs):
+        # One form per key result on the review page: give each its own ids.
+        prefix_id = f"grade{key_result.pk}" if key_result is not None else "grade"
+        kwargs.setdefault("auto_id", f"id_{prefix_id}_%s")
+        super().__init__(*args, **kwargs)
+        if key_result is not None and not self.is_bound:
+            grade = getattr(key_result, "grade", None)
+            self.initial.setdefault("grade", plain_decimal(grade) if grade is not None else "")
+            self.initial.setdefault("note", getattr(key_result, "grade_note", ""))
+
+
+class KeyResultChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: KeyResult) -> str:
+        return obj.title
+
+
+class CycleCloseForm(OkrForm):
+    """Closing a cycle: the unfinished key results to carry over, and where to."""
+
+    key_results = KeyResultChoiceField(
+        queryset=KeyResult.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Carry over",
+    )
+    to_cycle = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Into cycle",
+        empty_label="Choose a cycle",
+    )
+
+    def __init__(self, *args, cycle, unfinished, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.fields["key_results"].queryset = unfinished
+        self.fields["to_cycle"].queryset = targets
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("key_results") and not cleaned.get("to_cycle"):
+            self.add_error("to_cycle", "Choose the cycle to carry the ticked key results into.")
+        return cleaned

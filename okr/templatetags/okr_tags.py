@@ -47,6 +47,30 @@ def number(value) -> str:
     return "0" if text in ("-0", "") else text
 
 
+@register.filter
+def score(value) -> str:
+    """A score (0–1) as the review shows it: one decimal, ``0.66`` → ``"0.7"``."""
+    try:
+        return f"{float(value):.1f}"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def gap_points(value) -> str:
+    """A gap to the expected pace in percentage points: ``-18.3`` → ``"−18 pts"``.
+
+    Whole points, except under one point (``"−0.4 pts"``); a true minus sign.
+    """
+    try:
+        number = float(value or 0)
+    except (TypeError, ValueError):
+        return ""
+    size = round(abs(number)) if abs(number) >= 1 else round(abs(number), 1)
+    sign = "−" if number < 0 and size else "+"
+    return f"{sign}{size:g} pts"
+
+
 @register.simple_tag
 def measure(value, key_result) -> str:
     """A key result's value with its unit: ``"$120"``, ``"42 %"``, ``"done"`` for milestones."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from okr import selectors
-from okr.models import Cycle
+from okr.models import Cycle, CycleStatus
 from okr.services import CLOSED_CYCLE_MESSAGE
 
 PROGRESS_CHANGED = "progressChanged"
@@ -103,3 +104,24 @@ def polling(request: HttpRequest, url: str) -> dict:
 def refused(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
     """A write the rules refuse (e.g. in a closed cycle), when there is no form to show it on."""
     return render(request, "okr/refused.html", {"message": message}, status=status)
+
+
+# A cycle this close to its end (or past it) offers its review page.
+REVIEW_FROM_DAYS_BEFORE_END = 14
+
+
+def is_ending(cycle: Cycle, today) -> bool:
+    """Closed, or active and within ``REVIEW_FROM_DAYS_BEFORE_END`` days of its end (or past it)."""
+    if cycle.is_closed:
+        return True
+    days_left = (cycle.end_date - today).days
+    return cycle.status == CycleStatus.ACTIVE and days_left <= REVIEW_FROM_DAYS_BEFORE_END
+
+
+def review_url(request: HttpRequest, cycle: Cycle | None, today) -> str | None:
+    """The review page of a closed cycle, or of one that ends within two weeks; else None."""
+    if cycle is None or not is_ending(cycle, today):
+        return None
+    return reverse(
+        "cycle_review", kwargs={"org_slug": request.organization.slug, "cycle_id": cycle.pk}
+    )

@@ -81,7 +81,9 @@ def decorate_key_result(request: HttpRequest, key_result: KeyResult, objective: 
 
 
 def key_results_of(objective: Objective):
-    return objective.key_results.select_related("owner").prefetch_related(
+    return objective.key_results.select_related(
+        "owner", "rolled_over_from__objective__cycle"
+    ).prefetch_related(
         Prefetch(
             "check_ins",
             queryset=CheckIn.objects.select_related("author").order_by("created_at", "id"),
@@ -103,8 +105,17 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
             .first()
         )
     today = pace.local_today(request.organization)
+    rolled_over_from = None
+    if objective.rolled_over_from_id:
+        rolled_over_from = (
+            selectors.visible_objectives(membership)
+            .select_related("cycle")
+            .filter(pk=objective.rolled_over_from_id)
+            .first()
+        )
     return {
         "objective": objective,
+        "rolled_over_from": rolled_over_from,
         "cycle": objective.cycle,
         "status": pace.status_for(objective.progress, objective.cycle, today),
         "expected": pace.expected_progress(objective.cycle, today),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from okr.views import dashboard, key_results, my_okrs, objectives, search, tree
+from okr.views import dashboard, key_results, my_okrs, objectives, review, search, tree
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -32,4 +32,6 @@ urlpatterns = [
     path("key-results/<int:pk>/delete/", key_results.key_result_delete, name="key_result_delete"),
     path("key-results/<int:pk>/move/", key_results.key_result_move, name="key_result_move"),
     path("key-results/<int:pk>/check-in/", key_results.check_in, name="check_in"),
+    path("key-results/<int:pk>/grade/", review.key_result_grade, name="key_result_grade"),
+    path("cycles/<int:cycle_id>/review/", review.cycle_review, name="cycle_review"),
 ]

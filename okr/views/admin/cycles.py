@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import admin_page
 from accounts.forms import CycleForm, add_service_errors
-from okr import selectors, services
+from okr import pace, selectors, services
 from okr.models import CycleStatus
+from okr.views.common import is_ending
 
 # The buttons a cycle offers, by status: (new status, label).
 STATUS_ACTIONS = {
@@ -40,9 +41,11 @@ def _cycles_with_counts(membership) -> list:
         .order_by("-start_date", "-id")
     )
     current = selectors.current_cycle(membership)
+    today = pace.local_today(membership.organization)
     for cycle in cycles:
         cycle.actions = STATUS_ACTIONS[CycleStatus(cycle.status)]
         cycle.is_current = current is not None and cycle.pk == current.pk
+        cycle.has_review = is_ending(cycle, today)
     return cycles
 
 

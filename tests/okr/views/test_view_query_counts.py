@@ -14,6 +14,7 @@ from tests.okr.views.conftest import HTMX, url
 DASHBOARD_QUERIES = 13
 TREE_QUERIES = 15
 OBJECTIVE_QUERIES = 13
+REVIEW_QUERIES = 10
 
 
 @pytest.fixture(params=[10, 1000], ids=["10-objectives", "1000-objectives"])
@@ -105,3 +106,14 @@ def test_the_objective_page_costs_the_same_whatever_the_size(
     assert "Team 9" in response.content.decode()
     with django_assert_max_num_queries(OBJECTIVE_QUERIES):
         client.get(url("objective_detail", pk=big.pk), **HTMX)
+
+
+def test_the_review_page_costs_the_same_whatever_the_size(
+    big, as_user, mark, acme_cycle, django_assert_max_num_queries
+):
+    client = as_user(mark)
+    with django_assert_max_num_queries(REVIEW_QUERIES):
+        response = client.get(url("cycle_review", cycle_id=acme_cycle.pk))
+    html = response.content.decode()
+    assert "Team 9" in html and "KR Team 9" in html
+    assert html.count("Update grade") + html.count(">Grade<") >= 10
