@@ -143,6 +143,20 @@ def model_range(model, name: str) -> dict[str, int]:
     return {"min_value": max(lows), "max_value": min(highs)}
 
 
+GRADE_SCHEMA = {
+    "type": "number",
+    "format": "double",
+    "minimum": 0,
+    "maximum": 1,
+    "nullable": True,
+}
+
+
+@extend_schema_field(GRADE_SCHEMA)
+class GradeField(NumberField):
+    """A grade: 0 to 1 in steps of 0.01, or null. The range is the service's rule."""
+
+
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):
     """A reference by id to a row the caller can see in their organization.
 
@@ -495,10 +509,7 @@ class KeyResultSerializer(PaceFieldsMixin, serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     forecast_value = serializers.SerializerMethodField()
     forecast_progress = serializers.SerializerMethodField()
-    grade = serializers.DecimalField(
-        max_digits=3,
-        decimal_places=2,
-        coerce_to_string=False,
+    grade = GradeField(
         read_only=True,
         allow_null=True,
         help_text="The end-of-cycle grade, 0–1; set with `POST …/key-results/<id>/grade/`.",
@@ -594,7 +605,7 @@ class KeyResultUpdateSerializer(KeyResultSerializer):
 class GradeSerializer(serializers.Serializer):
     """``POST …/key-results/<id>/grade/``: a grade (or null to clear it) and a note."""
 
-    grade = NumberField(
+    grade = GradeField(
         allow_null=True, help_text="0 to 1 in steps of 0.01; null clears the grade and its note."
     )
     note = serializers.CharField(

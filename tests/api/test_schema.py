@@ -79,3 +79,31 @@ def test_it_documents_numbers_as_numbers(client):
     key_result = schema["components"]["schemas"]["KeyResult"]["properties"]
     assert key_result["target_value"]["type"] == "number"
     assert key_result["progress"]["type"] == "number"
+
+
+def test_it_documents_pace_grades_and_roll_overs_as_always_answered(client):
+    schemas = yaml.safe_load(client.get("/api/schema/").content)["components"]["schemas"]
+
+    pace = {"expected_progress", "status", "score", "rolled_over_from"}
+    assert pace <= set(schemas["Objective"]["required"])
+    key_result = {*pace, "forecast_value", "forecast_progress", "grade", "grade_note"}
+    assert key_result <= set(schemas["KeyResult"]["required"])
+    assert key_result <= set(schemas["TreeKeyResult"]["required"])
+    assert schemas["KeyResult"]["properties"]["forecast_value"]["nullable"] is True
+    assert schemas["KeyResult"]["properties"]["grade"]["maximum"] == 1
+    assert set(schemas["PaceStatusEnum"]["enum"]) == {
+        "done",
+        "not_started",
+        "on_track",
+        "at_risk",
+        "off_track",
+    }
+    assert set(schemas["CycleSummary"]["required"]) == {
+        "cycle",
+        "progress",
+        "key_results",
+        "objectives",
+        "checked_in_within_cadence",
+        "behind",
+    }
+    assert set(schemas["RolledOver"]["required"]) == {"id", "rolled_over_from"}

@@ -192,16 +192,6 @@ class CycleViewSet(
         services.cycle_delete(actor=self.membership, cycle=instance)
 
     @extend_schema(
-        summary="A cycle's health: progress against pace, statuses, check-ins, who is behind",
-        description=(
-            "Over the objectives and key results you can see: the plain mean of the company "
-            "objectives' progress, objectives and key results counted by status, the share of "
-            "measured key results checked in within the organization's cadence, and up to 5 "
-            "objectives behind pace, the furthest behind first."
-        ),
-        responses=serializers.CycleSummarySerializer,
-    )
-    @extend_schema(
         summary="Roll unfinished key results over into another cycle, all or nothing",
         description=(
             "For each objective of the listed key results, a new objective in `to_cycle` holding "
@@ -234,6 +224,16 @@ class CycleViewSet(
             serializers.RollOverResultSerializer(result).data, status=status.HTTP_201_CREATED
         )
 
+    @extend_schema(
+        summary="A cycle's health: progress against pace, statuses, check-ins, who is behind",
+        description=(
+            "Over the objectives and key results you can see: the plain mean of the company "
+            "objectives' progress, objectives and key results counted by status, the share of "
+            "measured key results checked in within the organization's cadence, and up to 5 "
+            "objectives behind pace, the furthest behind first."
+        ),
+        responses=serializers.CycleSummarySerializer,
+    )
     def summary(self, request, *args, **kwargs) -> Response:
         summary = cycle_summary(self.membership, self.get_object())
         return Response(serializers.CycleSummarySerializer(summary).data)
