@@ -12,7 +12,8 @@ Generic rules, so that fields and endpoints added later are described alike
   the view: its authentication, throttles, path, body and filters.
 - An operation that anyone may call declares no security requirement.
 - Operations are described by their ``summary`` and an explicit public
-  ``description``: never by the code's docstrings.
+  ``description``, components by a serializer's ``schema_description``: never
+  by the code's docstrings.
 - The tree's nodes are components built from the ``Objective`` and ``KeyResult``
   answers, so they carry whatever fields those carry.
 """
@@ -145,6 +146,11 @@ class CascadeAutoSchema(AutoSchema):
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
+        # A component is described by the serializer's ``schema_description``, if any:
+        # like the views' docstrings, the serializers' are for the code.
+        schema.pop("description", None)
+        if getattr(serializer, "schema_description", None):
+            schema["description"] = serializer.schema_description
         if direction == "response" and schema.get("properties"):
             # Every field of an answer is always sent (null where it may be null).
             schema["required"] = list(schema["properties"])

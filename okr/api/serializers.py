@@ -214,6 +214,8 @@ def team_field(**kwargs) -> TenantRelatedField:
 class OrganizationSummarySerializer(serializers.Serializer):
     """One of the user's organizations, with their role in it (built from a membership)."""
 
+    schema_description = "One of your organizations, with your role in it."
+
     slug = serializers.CharField(source="organization.slug", read_only=True)
     name = serializers.CharField(source="organization.name", read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, read_only=True)
@@ -238,6 +240,8 @@ class TokenSerializer(serializers.Serializer):
 
 class AuthenticatedSerializer(serializers.Serializer):
     """What sign-up and invitation acceptance answer: a token and where it lets you in."""
+
+    schema_description = "A new API token, and the organization it lets you into."
 
     token = serializers.CharField(read_only=True, help_text="Shown once: only its hash is kept.")
     organization = OrganizationSummarySerializer(read_only=True)
@@ -361,6 +365,8 @@ class CycleSerializer(serializers.ModelSerializer):
 class StatusCountsSerializer(serializers.Serializer):
     """How many rows have each status."""
 
+    schema_description = "How many have each status."
+
     done = serializers.IntegerField(min_value=0)
     on_track = serializers.IntegerField(min_value=0)
     at_risk = serializers.IntegerField(min_value=0)
@@ -370,6 +376,8 @@ class StatusCountsSerializer(serializers.Serializer):
 
 class CycleSummarySerializer(serializers.Serializer):
     """A cycle's health over what the caller can see (built from ``cycle_summary``)."""
+
+    schema_description = "A cycle's health over what you can see."
 
     cycle = serializers.IntegerField(source="cycle.pk", help_text="The cycle's id.")
     progress = ProgressField(help_text="The plain mean of the company objectives' progress.")

@@ -12,6 +12,7 @@ import inspect
 import pytest
 from openapi_spec_validator import validate
 
+from okr.api import serializers
 from okr.api.views import auth, okrs, organization, tree
 
 THROTTLED = {
@@ -207,7 +208,7 @@ def test_the_log_in_body_has_a_plain_name(generated_client):
 
 def _docstrings() -> set[str]:
     found = set()
-    for module in (auth, okrs, organization, tree):
+    for module in (auth, okrs, organization, tree, serializers):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if cls.__module__ != module.__name__:
                 continue
@@ -231,3 +232,16 @@ def test_operations_are_described_for_the_public_not_by_docstrings(generated_cli
     assert described
     assert not [text for text in described if text.strip() in docstrings]
     assert not [text for text in described if "``" in text or "SPEC" in text]
+
+
+def test_components_are_not_described_by_docstrings(generated_client):
+    docstrings = _docstrings()
+    described = {
+        name: body["description"]
+        for name, body in generated_client.schema["components"]["schemas"].items()
+        if "description" in body
+    }
+
+    assert described["Authenticated"]
+    assert not {name: text for name, text in described.items() if text.strip() in docstrings}
+    assert not {name: text for name, text in described.items() if "``" in text}
