@@ -243,12 +243,23 @@ class CheckInForm(OkrForm):
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, key_result: KeyResult | None = None, prefix_id: str = "", **kwargs):
+    def __init__(
+        self,
+        *args,
+        key_result: KeyResult | None = None,
+        prefix_id: str = "",
+        autofocus: bool = False,
+        **kwargs,
+    ):
         # Several check-in forms share a page: give each its own ids.
         kwargs.setdefault("auto_id", f"id_{prefix_id}_%s" if prefix_id else "id_%s")
         super().__init__(*args, **kwargs)
         if key_result is not None:
             self.initial.setdefault("value", plain_decimal(key_result.current_value))
+            # The owner's last word stands until they change it: a quick value-and-Enter
+            # must not turn an at-risk key result into an on-track one.
+            if key_result.confidence:
+                self.initial.setdefault("confidence", key_result.confidence)
         if key_result is not None and key_result.is_milestone:
             self.fields["value"] = forms.TypedChoiceField(
                 label="Done?",
@@ -256,6 +267,9 @@ class CheckInForm(OkrForm):
                 coerce=Decimal,
                 widget=forms.RadioSelect,
             )
+        if autofocus:
+            # A form opened on demand (My OKRs): typing goes straight into the value.
+            self.fields["value"].widget.attrs["autofocus"] = True
 
 
 # --- The end of a cycle: grades and closing ------------------------------------------------

@@ -18,6 +18,7 @@ from okr import permissions, selectors, services
 from okr.forms import CheckInForm, KeyResultForm, plain_decimal
 from okr.models import KeyResult
 from okr.views.common import done, failed_status, refused
+from okr.views.my_okrs import my_key_result_row
 from okr.views.objectives import (
     TEMPLATE,
     _move,
@@ -32,12 +33,24 @@ def key_result_url(key_result: KeyResult) -> str:
     return objective_url(key_result.objective) + f"#key-result-{key_result.pk}"
 
 
-def _row(request: HttpRequest, key_result: KeyResult, status: int = 200, **forms) -> HttpResponse:
-    """The key result's row (``#key-result-<id>``), freshly read, with its history and chart."""
+def _row(
+    request: HttpRequest,
+    key_result: KeyResult,
+    status: int = 200,
+    checked_in: bool = False,
+    **forms,
+) -> HttpResponse:
+    """The key result's row (``#key-result-<id>``), freshly read, with its history and chart.
+
+    ``checked_in``: focus returns to the row's "Check in" (htmx honours ``autofocus``).
+    """
     objective = selectors.get_objective_for(request.membership, key_result.objective_id)
     fresh = key_results_of(objective).get(pk=key_result.pk)
     context = objective_context(
-        request, objective, kr=decorate_key_result(request, fresh, objective, **forms)
+        request,
+        objective,
+        kr=decorate_key_result(request, fresh, objective, **forms),
+        checked_in=checked_in,
     )
     return render(request, f"{TEMPLATE}#key-result-row", context, status=status)
 
@@ -220,10 +233,18 @@ def check_in(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     key_result = selectors.get_key_result_for(membership, pk)
     where = request.POST.get("where") or request.GET.get("where") or "objective"
-    prefix = f"due{key_result.pk}" if where == "due" else f"kr{key_result.pk}"
+    prefix = {"due": "due", "my": "my"}.get(where, "kr") + str(key_result.pk)
+    if request.method == "GET" and request.htmx and where == "my":
+        # My OKRs opens the form under the row on demand.
+        permissions.require_check_in_rights(membership, key_result)
+        form = CheckInForm(key_result=key_result, prefix_id=prefix, autofocus=True)
+        context = {"kr": key_result, "form": form, "where": where, "next": ""}
+        return render(request, "okr/_check_in_form.html", context)
     if request.method == "POST":
         permissions.require_check_in_rights(membership, key_result)
-        form = CheckInForm(request.POST, key_result=key_result, prefix_id=prefix)
+        form = CheckInForm(
+            request.POST, key_result=key_result, prefix_id=prefix, autofocus=where == "my"
+        )
         if form.is_valid():
             try:
                 record = services.check_in_record(
@@ -233,12 +254,13 @@ def check_in(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 fragment = None
-                if request.htmx:
-                    fragment = (
-                        _due_row(request, key_result, checked_in=record)
-                        if where == "due"
-                        else _row(request, key_result)
-                    )
+                if request.htmx and where == "due":
+                    fragment = _due_row(request, key_result, checked_in=record)
+                elif request.htmx and where == "my":
+                    # Focus goes back to the row's "Check in" (htmx honours autofocus).
+                    fragment = my_key_result_row(request, key_result, checked_in=record)
+                elif request.htmx:
+                    fragment = _row(request, key_result, checked_in=True)
                 return done(
                     request,
                     fallback=key_result_url(key_result),
@@ -249,6 +271,8 @@ def check_in(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         if request.htmx:
             if where == "due":
                 return _due_row(request, key_result, form=form)
+            if where == "my":
+                return my_key_result_row(request, key_result, check_in_form=form)
             return _row(request, key_result, check_in_form=form)
         status = failed_status(request, form)
     else:

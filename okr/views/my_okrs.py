@@ -6,8 +6,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from okr import selectors
-from okr.models import CycleStatus
+from okr import permissions, selectors
+from okr.models import CycleStatus, KeyResult
 from okr.views.dashboard import due_items
 
 CYCLE_ORDER = Case(
@@ -42,9 +42,34 @@ def my_okrs(request: HttpRequest, org_slug: str) -> HttpResponse:
         )
         .order_by("cycle_order", "-objective__cycle__start_date", "objective_id", "position", "id")
     )
+    for key_result in key_results:
+        decorate_my_key_result(membership, key_result)
     context = {
         "objectives": objectives,
         "key_results": key_results,
         "due": due_items(membership),
     }
     return render(request, "okr/my_okrs.html", context)
+
+
+def decorate_my_key_result(membership, key_result: KeyResult) -> KeyResult:
+    """Whether the row offers "Check in": a measured key result of a cycle still open."""
+    key_result.can_check_in = (
+        not key_result.is_aligned
+        and not key_result.objective.cycle.is_closed
+        and permissions.can_check_in(membership, key_result)
+    )
+    return key_result
+
+
+def my_key_result_row(request: HttpRequest, key_result: KeyResult, **extra) -> HttpResponse:
+    """The row of "Key results I own" (``#my-key-result-<id>``), for HTMX to swap."""
+    membership = request.membership
+    key_result = (
+        selectors.visible_key_results(membership)
+        .select_related("objective", "objective__cycle")
+        .get(pk=key_result.pk)
+    )
+    decorate_my_key_result(membership, key_result)
+    context = {"kr": key_result, **extra}
+    return render(request, "okr/my_okrs.html#my-key-result-row", context)

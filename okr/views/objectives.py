@@ -122,9 +122,19 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
         "can_edit": can_edit,
         "parent_key_result": parent,
         "parent_is_private": objective.parent_key_result_id is not None and parent is None,
+        "activity_url": objective_url(objective) + "?part=activity",
         **polling(request, objective_url(objective)),
         **extra,
     }
+
+
+def objective_activity(membership, objective: Objective) -> list:
+    """The latest activity on one objective that the member may see."""
+    return list(
+        selectors.visible_activity(membership)
+        .filter(objective=objective)
+        .select_related("actor")[:30]
+    )
 
 
 def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
@@ -132,6 +142,10 @@ def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
     membership = request.membership
     objective = selectors.get_objective_for(membership, pk)
     context = objective_context(request, objective)
+    if request.htmx and request.GET.get("part") == "activity":
+        # The activity panel re-fetches itself after a check-in (progressChanged).
+        context["activity"] = objective_activity(membership, objective)
+        return page_or_fragment(request, TEMPLATE, "objective-activity", context)
     if request.htmx:
         context["key_results"] = list(objective.key_results.only("confidence"))
         return page_or_fragment(request, TEMPLATE, "objective-header", context)
@@ -153,11 +167,7 @@ def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
     context.update(
         key_results=key_results,
         supporters=[child for group in children_of.values() for child in group],
-        activity=list(
-            selectors.visible_activity(membership)
-            .filter(objective=objective)
-            .select_related("actor")[:30]
-        ),
+        activity=objective_activity(membership, objective),
         key_result_form=KeyResultForm(membership=membership),
     )
     return render(request, TEMPLATE, context)
