@@ -86,14 +86,10 @@ def _error_codes(view, method: str, operation: dict) -> list[str]:
     filters = [p for p in parameters if p["in"] == "query" and p["name"] not in PAGE_PARAMETERS]
     is_paginated = any(p["in"] == "query" and p["name"] == "page" for p in parameters)
     has_path_parameters = any(p["in"] == "path" for p in parameters)
+    writes = method in {"POST", "PUT", "PATCH"} or "requestBody" in operation
+    refusable_delete = method == "DELETE" and not getattr(view, "deletes_are_never_refused", False)
     codes = []
-    refused_delete = method == "DELETE" and not getattr(view, "deletes_are_never_refused", False)
-    if (
-        "requestBody" in operation
-        or filters
-        or refused_delete
-        or method in {"POST", "PUT", "PATCH"}
-    ):
+    if writes or filters or refusable_delete:
         codes.append("400")
     if authenticated:
         # A bad token is refused even where credentials are optional.
@@ -132,12 +128,12 @@ class CascadeAutoSchema(AutoSchema):
                         "description": "Seconds to wait before the next attempt.",
                     }
                 }
-        if {} in operation.get("security", []) and "401" in responses:
-            responses["401"]["description"] = OPTIONAL_CREDENTIALS_401
         if {} in operation.get("security", []):
             # Anyone may call it (a token, if sent, is still read): generated clients
             # must not insist on one.
             operation["security"] = []
+            if "401" in responses:
+                responses["401"]["description"] = OPTIONAL_CREDENTIALS_401
         return operation
 
     def get_description(self) -> str:
