@@ -134,7 +134,7 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ("email", "organization__slug")
     list_select_related = ("organization",)
     raw_id_fields = ("organization", "invited_by")
-    readonly_fields = ("key", "created_at", "accepted_at")
+    readonly_fields = ("key_hash", "created_at", "accepted_at", "voided_at")
 
 
 @admin.register(ApiToken)

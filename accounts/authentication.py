@@ -27,9 +27,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
-        if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()
+        if token is None or not token.user.is_active or token.expires_at <= now:
+            raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

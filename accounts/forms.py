@@ -11,9 +11,10 @@ import zoneinfo
 from functools import cache
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from accounts import services
 from accounts.models import Role, Team, User
 from accounts.tenancy import active_member_users
 
@@ -124,6 +125,18 @@ class NewAccountInvitationForm(forms.Form):
     )
 
 
+class ChoosePasswordForm(forms.Form):
+    """Confirming an address for the first time (a verification or invitation link):
+    the person who owns the address chooses the account's password."""
+
+    password = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        help_text=NEW_PASSWORD_HELP,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+    )
+
+
 class ExistingAccountInvitationForm(forms.Form):
     """Accepting an invitation with an existing account: prove it is yours."""
 
@@ -136,6 +149,22 @@ class ExistingAccountInvitationForm(forms.Form):
 
 class SignedInInvitationForm(forms.Form):
     """The signed-in invitee accepts with one click: nothing to type."""
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's reset request, handed to the service that limits and queues the e-mail."""
+
+    def save(self, **kwargs) -> None:
+        services.password_reset_request(email=self.cleaned_data["email"])
+
+
+class ResetPasswordForm(SetPasswordForm):
+    """Django's new-password form; the service ends the user's tokens and verifies the address."""
+
+    def save(self, commit: bool = True) -> User:
+        return services.password_reset_complete(
+            user=self.user, password=self.cleaned_data["new_password1"]
+        )
 
 
 class OrganizationForm(forms.Form):

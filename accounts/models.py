@@ -53,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True, help_text="Send me a weekly e-mail when my key results are due."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # When the owner of the address proved it (a verification or invitation link);
+    # None until then. See docs/security.md: the first verification takes the account over.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -71,6 +74,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs) -> None:
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def display_name(self) -> str:
@@ -209,25 +216,54 @@ def new_invitation_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        """Neither accepted nor voided (expired ones included: they say why they fail)."""
+        return self.filter(accepted_at__isnull=True, voided_at__isnull=True)
+
+    def with_key(self, raw_key: str) -> InvitationQuerySet:
+        """The invitation whose link carries ``raw_key``; only its hash is stored."""
+        return self.filter(key_hash=hash_token(raw_key))
+
+
 class Invitation(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="invitations"
     )
     email = models.EmailField()
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
-    key = models.CharField(max_length=64, unique=True, default=new_invitation_key)
+    # SHA-256 of the key in the link; the raw key is only ever in the e-mail.
+    key_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Set when an admin revokes it, the invitee joins through another invitation,
+    # or their membership is deactivated: a voided key never works again.
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["organization", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organization}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.key_hash:
+            self.set_key()
+        super().save(*args, **kwargs)
+
+    def set_key(self) -> str:
+        """Give the invitation a fresh key; answers the raw key, kept on ``self.key``
+        for the e-mail of this request only (the database holds its hash)."""
+        self.key = new_invitation_key()
+        self.key_hash = hash_token(self.key)
+        return self.key
 
     @property
     def is_expired(self) -> bool:
@@ -238,6 +274,8 @@ class Invitation(models.Model):
         """Why this invitation can no longer be accepted; "" while it can."""
         if self.accepted_at is not None:
             return "This invitation has already been used."
+        if self.voided_at is not None:
+            return "This invitation is no longer valid. Ask an admin for a new one."
         if self.is_expired:
             return "This invitation has expired. Ask an admin for a new one."
         return ""
@@ -247,8 +285,16 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def api_token_expiry():
+    return timezone.now() + timezone.timedelta(days=settings.API_TOKEN_TTL_DAYS)
+
+
 class ApiToken(models.Model):
-    """A bearer token. Only its SHA-256 is stored; the raw value is shown once."""
+    """A bearer token. Only its SHA-256 is stored; the raw value is shown once.
+
+    It works until ``expires_at`` (``API_TOKEN_TTL_DAYS`` after its creation), until
+    it is revoked, or until its user's password changes, whichever comes first.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -256,12 +302,17 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=api_token_expiry)
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"token {self.pk} of {self.user}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
     @classmethod
     def issue(cls, user) -> tuple[ApiToken, str]:

@@ -8,13 +8,33 @@ wrap their views with ``throttle_posts``.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 from functools import wraps
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import render
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
+
+
+def rate_limit_allows(name: str, limit: int, window_seconds: int) -> bool:
+    """Count one use of ``name`` in a fixed window; False once ``limit`` uses are spent.
+
+    Counted in Django's cache (Redis in production). When the cache is down the
+    limit fails open, with a logged error: the pages keep working.
+    """
+    key = "limit:" + hashlib.sha256(name.encode()).hexdigest()
+    try:
+        cache.add(key, 0, timeout=window_seconds)
+        return cache.incr(key) <= limit
+    except Exception:
+        logger.exception("rate limit unavailable, allowing", extra={"limit": name})
+        return True
 
 
 class AuthRateThrottle(SimpleRateThrottle):

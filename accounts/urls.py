@@ -28,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -36,6 +36,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/verify/<str:token>/", views.verify_email, name="verify_email"),
+    path("accounts/verify-again/", views.verification_resend, name="verification_resend"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/profile/password/", views.password_change, name="password_change"),
     path("accounts/profile/tokens/", views.api_token_create, name="api_token_create"),

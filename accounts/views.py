@@ -10,9 +10,8 @@ failed one renders the form again with the errors and what the user typed.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
@@ -23,12 +22,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.emails import user_for_verification_token
 from accounts.forms import (
+    ChoosePasswordForm,
     ProfileForm,
+    ResetPasswordForm,
+    ResetRequestForm,
     add_service_errors,
 )
 from accounts.models import ApiToken
 from accounts.tenancy import active_memberships
+from accounts.throttling import throttle_posts
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 # --- Home, log-out ------------------------------------------------------------------------
 
@@ -53,15 +59,49 @@ class LogoutView(auth_views.LogoutView):
         return render(request, "registration/logout_confirm.html")
 
 
+@throttle_posts("verify")
+def verify_email(request, token: str):
+    """The link of the verification e-mail: the owner of the address chooses the password.
+
+    The first verification of an account takes it over (every other session and
+    API token ends): see ``services.account_take_over``.
+    """
+    user = user_for_verification_token(token)
+    if user is None:
+        return render(request, "accounts/verify_email.html", {"invalid": True}, status=400)
+    if user.email_verified:
+        return render(request, "accounts/verify_email.html", {"verified_user": user})
+    form = ChoosePasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_take_over(user=user, password=form.cleaned_data["password"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, user, backend=MODEL_BACKEND)
+            messages.success(request, "Your address is confirmed and your password is set.")
+            return redirect("home")
+    return render(request, "accounts/verify_email.html", {"form": form, "pending_user": user})
+
+
+@login_required
+@require_POST
+def verification_resend(request):
+    services.email_verification_resend(user=request.user)
+    messages.success(request, f"We sent a new confirmation link to {request.user.email}.")
+    return redirect("profile")
+
+
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset flow, with text and HTML e-mails whose links start at ``SITE_URL``."""
+    """Django's reset request page; the e-mail is limited and sent by a worker (the form's save)."""
 
-    email_template_name = "registration/password_reset_email.txt"
-    html_email_template_name = "registration/password_reset_email.html"
+    form_class = ResetRequestForm
 
-    def form_valid(self, form):
-        self.extra_email_context = {"site_url": settings.SITE_URL}
-        return super().form_valid(form)
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset link; the new password ends the user's API tokens and other sessions."""
+
+    form_class = ResetPasswordForm
 
 
 # --- Profile and API tokens -------------------------------------------------------------------
@@ -103,7 +143,7 @@ def profile(request):
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST)
     if form.is_valid():
-        user = form.save()
+        user = services.password_set(user=request.user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)  # stay signed in on this device
         messages.success(request, "Your password is changed.")
         return redirect("profile")

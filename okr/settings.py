@@ -187,6 +187,8 @@ SESSION_COOKIE_HTTPONLY = True
 
 # --- API -----------------------------------------------------------------------
 AUTH_THROTTLE_RATE = env.str("AUTH_THROTTLE_RATE", default="10/minute")
+# A new API token works this many days (docs/security.md).
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

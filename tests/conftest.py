@@ -66,6 +66,14 @@ def _live_server_connections_closed(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits count in the cache: each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def acme(db):
     return OrganizationFactory(name="Acme", slug="acme")

@@ -19,6 +19,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     name = factory.Faker("name")
+    # People in the stories own their addresses; a test about an unverified account says so.
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @classmethod

@@ -250,7 +250,7 @@ class AuthenticatedSerializer(serializers.Serializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "created_at", "last_used_at"]
+        fields = ["id", "created_at", "last_used_at", "expires_at"]
         read_only_fields = fields
 
 
@@ -269,11 +269,12 @@ class InvitationAcceptSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.ModelSerializer):
     name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    email_verified = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = User
-        fields = ["id", "email", "name", "checkin_reminders"]
-        read_only_fields = ["id", "email"]
+        fields = ["id", "email", "name", "checkin_reminders", "email_verified"]
+        read_only_fields = ["id", "email", "email_verified"]
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -260,7 +260,13 @@ class _Builder:
             while email in self.used_emails:
                 email, n = f"{local}{n}@{demo_domain(self.slug)}", n + 1
         self.used_emails.add(email)
-        return User(email=email, name=f"{first} {last}", password=self.password)
+        # Seeded people are verified: their addresses are the demo's own.
+        return User(
+            email=email,
+            name=f"{first} {last}",
+            password=self.password,
+            email_verified_at=self.now,
+        )
 
     def build(self) -> DemoReport:
         name = self.slug.replace("-", " ").title()

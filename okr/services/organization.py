@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.utils import timezone
 
 from accounts.models import (
     Invitation,
@@ -20,9 +19,14 @@ from accounts.models import (
     normalize_email,
     validate_timezone,
 )
+from accounts.services import refuse_line_breaks
+from accounts.tasks import send_after_commit
 from accounts.tenancy import is_active_member
 from okr import permissions
 from okr.activity import diff, record_activity
+
+# An organization sends at most this many invitations in any hour (docs/security.md).
+INVITATIONS_PER_HOUR = 50
 
 ORGANIZATION_FIELDS = (
     "name",
@@ -47,6 +51,7 @@ def organization_update(*, actor: Membership, **changes: Any) -> Organization:
         organization.clean_fields(exclude=["slug"])
     except ValidationError as error:
         errors.update(error.message_dict)
+    refuse_line_breaks(errors, name=organization.name)
     if "timezone" not in errors:
         try:
             validate_timezone(organization.timezone)
@@ -106,6 +111,11 @@ def membership_update(*, actor: Membership, membership: Membership, **changes: A
     for field, value in changes.items():
         setattr(membership, field, value)
     membership.save()
+    if changed.get("is_active") and membership.is_active is False:
+        # A pending invitation must not bring a removed member back.
+        Invitation.objects.pending().filter(
+            organization_id=membership.organization_id, email__iexact=membership.user.email
+        ).update(voided_at=timezone.now())
     if teams is not None:
         for team in teams:
             if team.organization_id != actor.organization_id:
@@ -167,6 +177,10 @@ def team_update(*, actor: Membership, team: Team, **changes: Any) -> Team:
 
 def _validate_team(actor: Membership, team: Team) -> None:
     team.clean_fields(exclude=["organization", "parent", "lead"])
+    errors: dict[str, list[str]] = {}
+    refuse_line_breaks(errors, name=team.name)
+    if errors:
+        raise ValidationError(errors)
     if team.parent is not None:
         if team.parent.organization_id != actor.organization_id:
             raise ValidationError({"parent": ["Select a valid choice."]})
@@ -198,56 +212,63 @@ def team_delete(*, actor: Membership, team: Team) -> None:
 # --- Invitations ------------------------------------------------------------------------
 
 
-def invitation_url(invitation: Invitation) -> str:
-    """The absolute link an invitee follows: ``SITE_URL/invitations/<key>/``."""
-    return f"{settings.SITE_URL}/invitations/{invitation.key}/"
-
-
 @transaction.atomic
 def invitation_create(*, actor: Membership, email: str, role: str = Role.MEMBER) -> Invitation:
-    """Invite someone by e-mail with a role (admins); the e-mail goes out after commit."""
+    """Invite someone by e-mail with a role (admins); a worker sends the e-mail after commit.
+
+    Someone who already has a membership (active or not) is not invited: an admin
+    reactivates them or changes their role on the members page instead. An
+    organization sends at most ``INVITATIONS_PER_HOUR`` invitations an hour.
+    The returned invitation carries its raw key on ``.key`` (only its hash is stored).
+    """
     permissions.require_admin(actor, "invite people")
     email = normalize_email(email or "")
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
         errors["role"] = [f"“{role}” is not a valid role."]
     if Membership.objects.filter(
-        organization_id=actor.organization_id, user__email__iexact=email, is_active=True
+        organization_id=actor.organization_id, user__email__iexact=email
     ).exists():
-        errors["email"] = ["This person is already a member of this organization."]
+        errors["email"] = [
+            "This person already has a membership in this organization: reactivate them or "
+            "change their role on the members page."
+        ]
     if errors:
         raise ValidationError(errors)
+    # Lock the organization so that concurrent invitations count each other.
+    Organization.objects.select_for_update().filter(pk=actor.organization_id).first()
+    sent_last_hour = Invitation.objects.filter(
+        organization_id=actor.organization_id,
+        created_at__gt=timezone.now() - timedelta(hours=1),
+    ).count()
+    if sent_last_hour >= INVITATIONS_PER_HOUR:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    f"This organization sent {INVITATIONS_PER_HOUR} invitations in the last hour: "
+                    "try again later."
+                ]
+            }
+        )
     invitation = Invitation(
         organization_id=actor.organization_id, email=email, role=role, invited_by_id=actor.user_id
     )
-    invitation.clean_fields(exclude=["organization", "invited_by", "key"])
+    raw_key = invitation.set_key()
+    invitation.clean_fields(exclude=["organization", "invited_by", "key_hash"])
     invitation.save()
     record_activity(
         actor=actor, verb="invited", target=invitation, summary=f"invited {email} as {role}"
     )
-    transaction.on_commit(lambda: send_invitation_email(invitation.pk))
+    send_after_commit("invitation", invitation.pk, raw_key)
     return invitation
-
-
-def send_invitation_email(invitation_id: int) -> None:
-    """Send the invitation e-mail (text and HTML) to the invitee."""
-    invitation = Invitation.objects.select_related("organization", "invited_by").get(
-        pk=invitation_id
-    )
-    context = {"invitation": invitation, "url": invitation_url(invitation)}
-    subject = f"You're invited to {invitation.organization.name} on Cascade"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/invitation.txt", context),
-        to=[invitation.email],
-    )
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-    message.send()
 
 
 @transaction.atomic
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
-    """Withdraw an invitation (admins); its key stops working."""
+    """Withdraw an invitation (admins); its key stops working.
+
+    The row stays, voided, so that it still counts towards the hourly limit.
+    """
     permissions.require_admin(actor, "manage invitations")
     record_activity(
         actor=actor,
@@ -255,4 +276,4 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
         target=invitation,
         summary=f"revoked the invitation of {invitation.email}",
     )
-    invitation.delete()
+    Invitation.objects.filter(pk=invitation.pk).update(voided_at=timezone.now())

@@ -12,9 +12,10 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.forms import (
+    ChoosePasswordForm,
     ExistingAccountInvitationForm,
     NewAccountInvitationForm,
     OrganizationForm,
@@ -32,40 +33,47 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 @throttle_posts("signup")
 def signup(request):
+    """Sign up. The answer is "check your inbox" whether or not the address has an account:
+    a new account gets a verification link, an existing one's owner a warning."""
     if request.user.is_authenticated and request.method == "GET":
         # Signed in already: another organization is created from the switcher.
         return redirect("organization_list")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.user_signup(**form.cleaned_data)
+            services.user_signup(**form.cleaned_data, reveal_taken=False)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            login(request, membership.user, backend=MODEL_BACKEND)
-            messages.success(
-                request, f"Welcome to Cascade! {membership.organization.name} is ready."
+            return render(
+                request, "accounts/signup_done.html", {"email": form.cleaned_data["email"]}
             )
-            return redirect("dashboard", org_slug=membership.organization.slug)
     return render(request, "accounts/signup.html", {"form": form})
 
 
 @throttle_posts("invitation")
 def invitation_accept(request, key: str):
-    """Join an organization from an invitation link: a new account, an existing one, or one click."""
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("organization", "invited_by"), key=key
-    )
+    """Join an organization from an invitation link: a new account, an existing one, or one click.
+
+    An account whose address was never verified is treated like a new one: the
+    person with the link chooses its password (and takes it over).
+    """
+    invitation = services.invitation_for_key(key)
+    if invitation is None:
+        raise Http404("No such invitation.")
     invitee = User.objects.filter(email__iexact=invitation.email).first()
+    invitee_verified = invitee is not None and invitee.email_verified
     signed_in = request.user if request.user.is_authenticated else None
     is_invitee_signed_in = (
         signed_in is not None and invitee is not None and signed_in.pk == invitee.pk
     )
     is_someone_else = signed_in is not None and not is_invitee_signed_in
-    if is_invitee_signed_in:
+    if is_invitee_signed_in and invitee_verified:
         form_class = SignedInInvitationForm
-    elif invitee is not None:
+    elif invitee_verified:
         form_class = ExistingAccountInvitationForm
+    elif invitee is not None:
+        form_class = ChoosePasswordForm
     else:
         form_class = NewAccountInvitationForm
     form = form_class(request.POST if request.method == "POST" else None)
@@ -82,16 +90,18 @@ def invitation_accept(request, key: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if not is_invitee_signed_in:
-                login(request, membership.user, backend=MODEL_BACKEND)
+            # A take-over changed the password: log in again, whoever was signed in.
+            login(request, membership.user, backend=MODEL_BACKEND)
             messages.success(request, f"You joined {membership.organization.name}.")
             return redirect("dashboard", org_slug=membership.organization.slug)
     context = {
         "invitation": invitation,
+        "key": key,
         "form": form,
         "unusable": invitation.unusable_reason,
-        "invitee_exists": invitee is not None,
-        "is_invitee_signed_in": is_invitee_signed_in,
+        "invitee_exists": invitee_verified,
+        "invitee_unverified": invitee is not None and not invitee_verified,
+        "is_invitee_signed_in": is_invitee_signed_in and invitee_verified,
         "is_someone_else": is_someone_else,
         "role_label": Role(invitation.role).label,
     }

@@ -7,8 +7,9 @@ import re
 from django.contrib.auth import SESSION_KEY
 
 
-def test_it_e_mails_a_link_that_sets_a_new_password(client, alice, mailoutbox):
-    response = client.post("/accounts/password-reset/", {"email": "alice@acme.test"})
+def test_it_e_mails_a_link_that_sets_a_new_password(client, alice, mailoutbox, run_on_commit):
+    with run_on_commit():
+        response = client.post("/accounts/password-reset/", {"email": "alice@acme.test"})
 
     assert response["Location"] == "/accounts/password-reset/sent/"
     assert len(mailoutbox) == 1

@@ -96,7 +96,7 @@ def test_it_lists_only_ones_own_tokens_and_marks_them_used(client_for, alice, em
     assert response.status_code == 200
     results = response.json()["results"]
     assert len(results) == 1
-    assert set(results[0]) == {"id", "created_at", "last_used_at"}
+    assert set(results[0]) == {"id", "created_at", "last_used_at", "expires_at"}
     assert results[0]["last_used_at"] is not None
     assert ApiToken.objects.get(pk=results[0]["id"]).user == alice.user
 
@@ -155,6 +155,7 @@ def test_it_shows_and_edits_the_signed_in_user(client_for, emma):
         "email": "emma@acme.test",
         "name": "Emma M.",
         "checkin_reminders": False,
+        "email_verified": True,
     }
     emma.user.refresh_from_db()
     assert emma.user.checkin_reminders is False

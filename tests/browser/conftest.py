@@ -62,6 +62,21 @@ def page_without_js(browser, live_server):
     context.close()
 
 
+def confirm_sign_up(page, email: str, password: str) -> None:
+    """After the sign-up form: "check your inbox", then follow the e-mailed link."""
+    import re
+
+    from django.core import mail
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    message = next(m for m in reversed(mail.outbox) if m.to == [email])
+    link = re.search(r"/accounts/verify/\S+/", message.body).group(0)
+    page.goto(link)
+    page.get_by_label("Choose a password").fill(password)
+    page.get_by_role("button", name="Confirm and continue").click()
+
+
 def log_in(page, email: str, password: str = "correct horse battery") -> None:
     page.goto("/accounts/login/")
     page.get_by_label("E-mail").fill(email)

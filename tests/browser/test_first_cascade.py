@@ -27,6 +27,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership, Role
 from okr.models import Level, Objective, ProgressSource
+from tests.browser.conftest import confirm_sign_up
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "first-cascade.png"
 
@@ -90,6 +91,7 @@ def test_a_new_user_builds_a_three_level_cascade_with_check_ins(page, second_pag
     admin.get_by_label("Password").fill("compile the future 1952")
     admin.get_by_label("Organization name").fill("Harbor Labs")
     admin.get_by_role("button", name="Create my organization").click()
+    confirm_sign_up(admin, "grace@example.com", "compile the future 1952")
     admin.wait_for_url("**/o/harbor-labs/")
     expect(admin.get_by_role("heading", name="Create your first cycle")).to_be_visible()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from accounts.models import Invitation, Membership, Organization, Role
+from tests.browser.conftest import confirm_sign_up
 from tests.factories import MembershipFactory, UserFactory
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "members.png"
@@ -20,6 +21,7 @@ def test_an_admin_signs_up_invites_someone_and_promotes_a_member(page):
     page.get_by_label("Password").fill("analytical engine 1843")
     page.get_by_label("Organization name").fill("Analytical Engines")
     page.get_by_role("button", name="Create my organization").click()
+    confirm_sign_up(page, "ada@example.com", "analytical engine 1843")
 
     page.wait_for_url("**/o/analytical-engines/")
     organization = Organization.objects.get(slug="analytical-engines")

@@ -90,8 +90,10 @@ class InvitationViewSet(
             permissions.require_admin(self.membership, "manage invitations")
 
     def get_queryset(self):
-        return Invitation.objects.filter(organization_id=self.membership.organization_id).order_by(
-            "id"
+        return (
+            Invitation.objects.exclude(voided_at__isnull=False)
+            .filter(organization_id=self.membership.organization_id)
+            .order_by("id")
         )
 
     def create(self, request, *args, **kwargs) -> Response:

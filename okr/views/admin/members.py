@@ -31,7 +31,8 @@ def _members(organization) -> list[Membership]:
 
 def _invitations_context(request, invite_form=None) -> dict:
     invitations = (
-        Invitation.objects.filter(organization=request.organization, accepted_at__isnull=True)
+        Invitation.objects.pending()
+        .filter(organization=request.organization)
         .select_related("invited_by")
         .order_by("-created_at", "-id")
     )
@@ -132,7 +133,7 @@ def invitation_create(request):
 @require_POST
 def invitation_revoke(request, invitation_id: int):
     invitation = get_object_or_404(
-        Invitation, organization=request.organization, pk=invitation_id, accepted_at__isnull=True
+        Invitation.objects.pending(), organization=request.organization, pk=invitation_id
     )
     services.invitation_revoke(actor=request.membership, invitation=invitation)
     if request.htmx:

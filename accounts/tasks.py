@@ -1,0 +1,68 @@
+"""Celery tasks of the accounts: the e-mails, sent by a worker after the request's commit.
+
+``send_after_commit`` is the one way the accounts send mail: the request only
+enqueues (``transaction.on_commit(..., robust=True)``), so a write that committed
+never fails because a mail server or the broker is down; the worker retries a
+failed delivery with backoff and logs every attempt that fails.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+
+from accounts import emails
+from accounts.models import Invitation, User
+
+logger = logging.getLogger(__name__)
+
+
+def _build(kind: str, object_id: int, key: str):
+    if kind == "invitation":
+        invitation = (
+            Invitation.objects.select_related("organization", "invited_by")
+            .filter(pk=object_id, accepted_at__isnull=True, voided_at__isnull=True)
+            .first()
+        )
+        return emails.invitation_message(invitation, key) if invitation else None
+    user = User.objects.filter(pk=object_id, is_active=True).first()
+    if user is None:
+        return None
+    builders = {
+        "verify_email": emails.verification_message,
+        "signup_attempt": emails.signup_attempt_message,
+        "password_reset": emails.password_reset_message,
+    }
+    return builders[kind](user)
+
+
+@shared_task(bind=True, max_retries=5, retry_backoff=True)
+def send_account_email(self, kind: str, object_id: int, key: str = "") -> bool:
+    """Build the ``kind`` e-mail for the row ``object_id`` and send it; retried on failure.
+
+    ``key`` is an invitation's raw key: only its hash is stored, so the link can
+    only be written from what the request that made it passes on.
+    """
+    message = _build(kind, object_id, key)
+    if message is None:
+        return False  # revoked, used or deleted since: nothing to say any more
+    try:
+        message.send()
+    except Exception as error:
+        logger.warning(
+            "account e-mail not sent, will retry",
+            extra={"kind": kind, "object_id": object_id, "attempt": self.request.retries + 1},
+        )
+        raise self.retry(exc=error) from error
+    return True
+
+
+def send_after_commit(kind: str, object_id: int, key: str = "") -> None:
+    """Enqueue ``send_account_email`` once the current transaction commits.
+
+    ``robust=True``: if the broker cannot take the task, the error is logged and the
+    request still answers what it committed.
+    """
+    transaction.on_commit(lambda: send_account_email.delay(kind, object_id, key), robust=True)
