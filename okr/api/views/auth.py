@@ -160,7 +160,7 @@ class InvitationAcceptView(generics.GenericAPIView):
     )
     def post(self, request, key: str) -> Response:
         serializer = self.get_serializer(data=request.data)
-        if account_services.invitation_for_key(key) is None:
+        if services.invitation_for_key(key) is None:
             raise NotFound("No such invitation.")
         serializer.is_valid(raise_exception=True)
         user = request.user if request.user.is_authenticated else None
