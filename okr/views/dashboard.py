@@ -1,4 +1,10 @@
-"""The dashboard: where the company stands, what I owe, what just happened."""
+"""The dashboard, the page a manager opens on Monday: are we on track, where are we behind,
+what do I owe, what just happened.
+
+The numbers come from the cycle summary (``okr.cycle_health.cycle_summary``, the
+same reader as the API's summary) and ``okr.pace``; this view only arranges
+them. See docs/pages.md.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from accounts.models import Membership
-from okr import selectors
+from okr import charts, pace, selectors
+from okr.cycle_health import cycle_summary
 from okr.forms import CheckInForm
-from okr.models import KeyResult, Level
+from okr.models import Cycle, KeyResult, Level
 from okr.reminders import due_key_results_for
-from okr.views.common import page_or_fragment, polling, selected_cycle
+from okr.views.common import page_or_fragment, polling, review_url, selected_cycle
 
 
 def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -33,12 +40,23 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     url = reverse("dashboard", kwargs={"org_slug": org_slug})
     if cycle is not None:
         url += f"?cycle={cycle.pk}"
+    today = pace.local_today(request.organization)
+    for objective in objectives:
+        objective.status = pace.status_for(objective.progress, cycle, today)
+    # HTMX asks for one widget at a time: the company objectives skip the summary.
+    wants_health = not request.htmx or request.GET.get("part") == "health"
+    health = health_context(membership, cycle) if cycle is not None and wants_health else {}
+    health_polling = polling(request, f"{url}{'&' if '?' in url else '?'}part=health")
     context = {
         "cycle": cycle,
         "cycles": cycles,
         "objectives": objectives,
+        **health,
+        "health_refresh_url": health_polling["refresh_url"],
+        "health_poll_url": health_polling["poll_url"],
+        "review_url": review_url(request, cycle, today),
         **due_context(membership),
-        "activity": selectors.recent_activity(membership),
+        "activity": selectors.recent_activity(membership, limit=RECENT_ON_DASHBOARD),
         # The last step of getting started: an admin alone in the organization.
         "is_alone": membership.is_admin
         and not Membership.objects.active()
@@ -47,7 +65,66 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         .exists(),
         **polling(request, url),
     }
-    return page_or_fragment(request, "okr/dashboard.html", "company-objectives", context)
+    fragment = "cycle-health" if request.GET.get("part") == "health" else "company-objectives"
+    return page_or_fragment(request, "okr/dashboard.html", fragment, context)
+
+
+RECENT_ON_DASHBOARD = 5
+VERDICTS = {
+    pace.Status.DONE: "Done",
+    pace.Status.ON_TRACK: "On track",
+    pace.Status.AT_RISK: "A little behind",
+    pace.Status.OFF_TRACK: "Behind",
+    pace.Status.NOT_STARTED: "Not started",
+}
+
+
+def health_context(membership, cycle: Cycle) -> dict:
+    """The cycle summary, arranged for the page: pace bar, stacked status bars, the laggards."""
+    summary = cycle_summary(membership, cycle)
+    groups = []
+    for key, noun, counts in (
+        ("key-results", "key results", summary.key_results),
+        ("objectives", "objectives", summary.objectives),
+    ):
+        groups.append(
+            {
+                "key": key,
+                "label": noun,
+                "count": sum(counts.values()),
+                "bar": charts.status_bar(counts, noun=noun),
+                "items": [
+                    {
+                        "css": name.replace("_", "-"),
+                        "label": charts.STATUS_LABELS[name],
+                        "count": counts.get(name, 0),
+                    }
+                    for name in charts.STATUS_ORDER
+                ],
+            }
+        )
+    behind = []
+    for row in summary.behind:
+        objective = row.objective
+        objective.gap = row.gap
+        objective.status = pace.status_for(objective.progress, cycle, summary.today)
+        behind.append(objective)
+    return {
+        "health": {
+            "progress": summary.progress,
+            "expected": summary.expected_progress,
+            "status": summary.status,
+            "verdict": VERDICTS[summary.status],
+            "pace_bar": charts.pace_bar(
+                progress=summary.progress,
+                expected=summary.expected_progress,
+                status=summary.status,
+            ),
+            "groups": groups,
+            "check_in_rate": summary.checked_in_within_cadence * 100,
+        },
+        "behind": behind,
+    }
 
 
 DUE_ON_DASHBOARD = 20

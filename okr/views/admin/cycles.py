@@ -11,6 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,7 +19,8 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import admin_page
 from accounts.forms import CycleForm, add_service_errors
 from okr import pace, selectors, services
-from okr.models import CycleStatus
+from okr.forms import CycleCloseForm
+from okr.models import CycleStatus, KeyResult
 from okr.views.common import is_ending
 
 # The buttons a cycle offers, by status: (new status, label).
@@ -156,3 +158,96 @@ def cycle_delete(request, cycle_id: int):
         "objective_count": cycle.objectives.count(),
     }
     return render(request, "accounts/cycle_confirm_delete.html", context)
+
+
+def _unfinished(cycle):
+    """The cycle's key results below 100 %, with their objectives, in the order of the tree."""
+    return (
+        KeyResult.objects.filter(
+            organization_id=cycle.organization_id, objective__cycle=cycle, progress__lt=100
+        )
+        .select_related("objective", "objective__team", "owner")
+        .order_by("objective__level", "objective__position", "objective_id", "position", "id")
+    )
+
+
+def _targets(membership, cycle):
+    """Where unfinished key results may go: the organization's other cycles that are not closed."""
+    return (
+        selectors.cycles_of(membership)
+        .exclude(pk=cycle.pk)
+        .exclude(status=CycleStatus.CLOSED)
+        .order_by("start_date", "id")
+    )
+
+
+@admin_page
+def cycle_close(request, cycle_id: int):
+    """Close a cycle, carrying its ticked unfinished key results into another cycle, in one step.
+
+    Without JavaScript: a plain form, POST and redirect. Nothing is written
+    unless everything is: the roll-over and the close share one transaction.
+    """
+    cycle = selectors.get_cycle_for(request.membership, cycle_id)
+    unfinished = _unfinished(cycle)
+    targets = _targets(request.membership, cycle)
+    if request.method == "POST":
+        form = CycleCloseForm(request.POST, cycle=cycle, unfinished=unfinished, targets=targets)
+    else:
+        following = targets.filter(start_date__gte=cycle.start_date).first() or targets.first()
+        form = CycleCloseForm(
+            cycle=cycle,
+            unfinished=unfinished,
+            targets=targets,
+            initial={"key_results": [kr.pk for kr in unfinished], "to_cycle": following},
+        )
+    if request.method == "POST" and cycle.status == CycleStatus.ACTIVE and form.is_valid():
+        chosen = list(form.cleaned_data["key_results"])
+        to_cycle = form.cleaned_data["to_cycle"]
+        try:
+            with transaction.atomic():
+                if chosen:
+                    services.cycle_roll_over(
+                        actor=request.membership,
+                        cycle=cycle,
+                        to_cycle=to_cycle,
+                        key_result_ids=[key_result.pk for key_result in chosen],
+                    )
+                services.cycle_update(
+                    actor=request.membership, cycle=cycle, status=CycleStatus.CLOSED
+                )
+        except ValidationError as error:
+            add_service_errors(form, error, aliases={"status": None})
+        else:
+            carried = (
+                f" {len(chosen)} key result{'' if len(chosen) == 1 else 's'} carried over "
+                f"into {to_cycle.name}."
+                if chosen
+                else ""
+            )
+            messages.success(request, f"Cycle “{cycle.name}” is closed.{carried}")
+            return redirect("admin_cycles", org_slug=request.organization.slug)
+    groups = _by_objective(form, unfinished)
+    context = {
+        "cycle": cycle,
+        "form": form,
+        "groups": groups,
+        "has_targets": targets.exists(),
+        "is_closable": cycle.status == CycleStatus.ACTIVE,
+    }
+    return render(request, "accounts/cycle_close.html", context)
+
+
+def _by_objective(form, unfinished) -> list[dict]:
+    """The checkboxes grouped under their objectives, each ticked as the form says."""
+    if form.is_bound:
+        ticked = {str(value) for value in form.data.getlist("key_results")}
+    else:
+        ticked = {str(value) for value in form.initial.get("key_results", [])}
+    groups: list[dict] = []
+    for key_result in unfinished:
+        if not groups or groups[-1]["objective"].pk != key_result.objective_id:
+            groups.append({"objective": key_result.objective, "key_results": []})
+        key_result.is_ticked = str(key_result.pk) in ticked
+        groups[-1]["key_results"].append(key_result)
+    return groups

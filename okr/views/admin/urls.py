@@ -22,5 +22,6 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/edit/", cycles.cycle_edit, name="admin_cycle_edit"),
     path("cycles/<int:cycle_id>/status/", cycles.cycle_status, name="admin_cycle_status"),
     path("cycles/<int:cycle_id>/delete/", cycles.cycle_delete, name="admin_cycle_delete"),
+    path("cycles/<int:cycle_id>/close/", cycles.cycle_close, name="admin_cycle_close"),
     path("settings/", settings.organization_settings, name="admin_settings"),
 ]

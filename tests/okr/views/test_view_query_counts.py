@@ -11,7 +11,7 @@ from django.utils import timezone
 from okr.models import CheckIn, KeyResult, Level, Objective, ProgressSource
 from tests.okr.views.conftest import HTMX, url
 
-DASHBOARD_QUERIES = 13
+DASHBOARD_QUERIES = 15  # with the cycle summary's two
 TREE_QUERIES = 15
 OBJECTIVE_QUERIES = 13
 REVIEW_QUERIES = 10
@@ -86,6 +86,11 @@ def test_the_dashboard_costs_the_same_whatever_the_size(
     assert response.status_code == 200
     assert "Company 9" in response.content.decode()
     assert "due-key-result-" in response.content.decode()
+    assert 'id="cycle-health"' in response.content.decode()
+    assert 'id="behind-objective-' in response.content.decode()
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        fragment = client.get(url("dashboard") + "?part=health", **HTMX)
+    assert fragment.content.decode().lstrip().startswith('<section id="cycle-health"')
 
 
 def test_the_tree_costs_the_same_whatever_the_size(
