@@ -66,6 +66,17 @@ class PaceReader:
             self._cycles = {}
         self._cycles[cycle.pk] = cycle
 
+    def remember_cycles_of(self, rows: Iterable[Objective | KeyResult]) -> None:
+        """Use the cycles that came along with rows (``select_related``): no query for them."""
+        for row in rows:
+            holder = row
+            if isinstance(row, KeyResult):
+                if not KeyResult.objective.is_cached(row):
+                    continue
+                holder = row.objective
+            if Objective.cycle.is_cached(holder):
+                self.remember_cycle(holder.cycle)
+
     # --- Expected pace and status ---------------------------------------------------
 
     def expected_progress(self, cycle_id: int) -> float:

@@ -78,7 +78,9 @@ class PaceFieldsMixin:
         {**PROGRESS_SCHEMA, "description": "The progress a steady pace would show by today."}
     )
     def get_expected_progress(self, row) -> float:
-        return rounded(pace_reader(self.context).expected_progress(cycle_id_of(row)))
+        reader = pace_reader(self.context)
+        reader.remember_cycles_of([row])
+        return rounded(reader.expected_progress(cycle_id_of(row)))
 
     @extend_schema_field(
         serializers.ChoiceField(
@@ -98,7 +100,9 @@ class KeyResultListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
-        pace_reader(self.context).load_forecasts(rows)
+        reader = pace_reader(self.context)
+        reader.remember_cycles_of(rows)
+        reader.load_forecasts(rows)
         return super().to_representation(rows)
 
 
@@ -107,7 +111,9 @@ class ObjectiveListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
-        pace_reader(self.context).load_scores(rows)
+        reader = pace_reader(self.context)
+        reader.remember_cycles_of(rows)
+        reader.load_scores(rows)
         return super().to_representation(rows)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import F
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -92,7 +91,8 @@ class ObjectiveViewSet(_OkrViewSet):
         level = choice_filter(request, "level", Level.values)
         if level is not None:
             objectives = objectives.filter(level=level)
-        return objectives.order_by("position", "id")
+        # Each row's cycle comes along: its pace is read without a query of its own.
+        return objectives.select_related("cycle").order_by("position", "id")
 
     def get_object(self) -> Objective:
         return selectors.get_objective_for(self.membership, self.kwargs["pk"])
@@ -187,8 +187,8 @@ class KeyResultViewSet(_OkrViewSet):
             value = id_filter(self.request, name)
             if value is not None:
                 key_results = key_results.filter(**{f"{name}_id": value})
-        # The cycle each row's pace reads, without a query per row.
-        key_results = key_results.annotate(pace_cycle_id=F("objective__cycle_id"))
+        # The cycle each row's pace reads comes along, without a query of its own.
+        key_results = key_results.select_related("objective__cycle")
         return key_results.order_by("position", "id")
 
     def get_object(self) -> KeyResult:
