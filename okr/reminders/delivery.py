@@ -127,7 +127,7 @@ def send_batch(
     for key_result in (
         due_key_results(organization, at)
         .filter(owner_id__in={member.user_id for member in members})
-        .select_related("objective")
+        .select_related("objective__cycle")  # the e-mail says where each stands against pace
         .order_by("objective__position", "objective_id", "position", "id")
     ):
         key_results_by_owner[key_result.owner_id].append(key_result)
@@ -240,7 +240,7 @@ def send_delivery(delivery_id: int) -> str:
             organization_id=membership.organization_id,
             owner_id=user.pk,
         )
-        .select_related("objective")
+        .select_related("objective__cycle")  # the e-mail says where each stands against pace
         .order_by("objective__position", "objective_id", "position", "id")
     )
     still_wanted = membership.is_active and user.is_active and user.checkin_reminders

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from accounts.models import Membership, Organization, User
+from okr import pace
 from okr.models import (
     KeyResult,
     Metric,
@@ -71,6 +72,16 @@ def _format_progress(progress: float) -> str:
     return f"{round(progress, 2):g}%"
 
 
+def _pace(key_result: KeyResult, local_date: datetime.date) -> dict[str, str]:
+    """Where the key result stands against a steady pace, in words (``okr.pace``'s rules)."""
+    cycle = key_result.objective.cycle
+    status = pace.status_for(key_result.progress, cycle, local_date)
+    return {
+        "status": pace.Status(status).label,
+        "expected": _format_progress(pace.expected_progress(cycle, local_date)),
+    }
+
+
 def _days_ago(key_result: KeyResult, organization: Organization, local_date) -> str:
     last = key_result.last_check_in_at
     if last is None:
@@ -101,6 +112,7 @@ def build_reminder_email(
             "target": format_value(key_result.target_value, key_result),
             "progress": _format_progress(key_result.progress),
             "last_check_in": _days_ago(key_result, organization, local_date),
+            **_pace(key_result, local_date),
             "url": check_in_url(organization, key_result),
         }
         for key_result in key_results

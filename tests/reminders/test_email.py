@@ -62,6 +62,9 @@ def test_it_is_addressed_to_the_member_and_says_what_is_due(emmas_key_results, m
     assert "Current value: 2,250 users · Target: 5,000 users · 31.25% there" in message.body
     assert "Current value: €3,000 · Target: €12,000.5" in message.body
     assert "no check-in yet" in message.body
+    # 60 of the cycle's 91 days are gone: 31.25 % is more than 25 points behind the pace.
+    assert "Pace: Off track (65.93% expected by today)" in message.body
+    assert "Off track (65.93% expected by today)" in html_of(message)
 
 
 def test_it_links_each_key_result_to_its_check_in_absolutely(acme, emmas_key_results, mailoutbox):
