@@ -274,12 +274,13 @@ def score_histogram(scores: Iterable[float], *, band_of) -> SafeString:
                     count,
                 )
             )
-    for tick in (0, 5, 10):
+    for tick, anchor in ((0, "start"), (5, "middle"), (10, "end")):
         parts.append(
             format_html(
-                '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                '<text class="chart-label" x="{}" y="{}" text-anchor="{}">{}</text>',
                 round(left + tick * slot, 1),
                 HIST_HEIGHT - 6,
+                anchor,
                 f"{tick / 10:.1f}",
             )
         )
