@@ -53,9 +53,17 @@ check: install
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
-bench: install
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	touch $@
+
+# In-process figures, then the load stage (gunicorn, a worker and Locust; it needs
+# DATABASE_URL=postgres://… and REDIS_URL). BASELINE=<git revision> measures that
+# revision first, in the same run: `make bench BASELINE=main`.
+bench: install $(VENV)/.bench-installed
 	$(PY) bench/run.py
 	$(PY) bench/reminders.py --members 5000
+	$(PY) bench/load.py $(if $(BASELINE),--baseline $(BASELINE))
 
 # Regenerates docs/screenshots/*.png from the browser journeys.
 screenshots: install $(AXE)
