@@ -6,6 +6,7 @@ from typing import Any
 
 from accounts.models import Membership
 from okr.models import Activity, KeyResult, Objective
+from okr.versions import organization_changed
 
 
 def record_activity(
@@ -21,10 +22,13 @@ def record_activity(
     """Write one activity row in the caller's transaction.
 
     ``objective`` ties the row to an objective so that the activity of a private
-    objective stays as private as the objective itself.
+    objective stays as private as the objective itself. Every write records one,
+    so this is also where the organization's version moves (``okr/versions.py``):
+    after the commit, for the API tree's ``ETag``.
     """
     if key_result is not None and objective is None:
         objective = key_result.objective
+    organization_changed(actor.organization_id)
     return Activity.objects.create(
         organization_id=actor.organization_id,
         actor_id=actor.user_id,

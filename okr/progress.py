@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from okr.models import Confidence, KeyResult, Objective, ProgressSource
+from okr.versions import organization_changed
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ def roll_up(
     report = RollUpReport()
     with transaction.atomic():
         _lock_organization(organization_id)
+        organization_changed(organization_id)  # the tree's ETag moves once this commits
         pending: list[tuple[str, int]] = [("kr", pk) for pk in key_result_ids]
         pending += [("objective", pk) for pk in objective_ids]
         for kind, pk in pending:
@@ -308,6 +310,8 @@ def recompute_all(*, organization_id: int) -> ReconcileReport:
         Objective.objects.bulk_update(stale_objectives, ["progress"], batch_size=500)
         report.key_results_corrected = len(stale_key_results)
         report.objectives_corrected = len(stale_objectives)
+        if report.corrected:
+            organization_changed(organization_id)
     if report.corrected:
         logger.warning(
             "progress reconciled",

@@ -144,3 +144,72 @@ def _objective_nodes(
     if with_people:
         objectives = objectives.select_related("owner", "team")
     return [ObjectiveNode(objective, objective.is_visible, indent) for objective in objectives]
+
+
+# --- Rows for the API tree ------------------------------------------------------------
+
+
+@dataclass
+class CascadeRows:
+    """The cascade as plain rows (``values()``), grouped for a walk from the roots.
+
+    ``roots`` and every list in ``children`` are objective rows carrying
+    ``is_visible``; ``key_results`` holds, per visible objective id, its key
+    result rows. Nothing is nested: a walk over these dictionaries needs no
+    recursion, however deep the cascade.
+    """
+
+    roots: list[dict]
+    key_results: dict[int, list[dict]]
+    children: dict[int, list[dict]]
+
+
+def load_cascade_rows(
+    membership: Membership,
+    roots: QuerySet[Objective],
+    *,
+    objective_fields: tuple[str, ...],
+    key_result_fields: tuple[str, ...],
+) -> CascadeRows:
+    """Every level from ``roots`` down as ``values()`` rows: two queries per level.
+
+    The same walk as ``load_cascade`` (same order, same visibility, the same
+    guard against loops) without building model instances: the API tree reads
+    thousands of rows and answers them as they are.
+    """
+    organization_id = membership.organization_id
+    objective_fields = tuple(dict.fromkeys(("id", *objective_fields, "is_visible")))
+    key_result_fields = tuple(dict.fromkeys(("id", "objective_id", *key_result_fields)))
+    roots = with_visibility(roots.filter(organization_id=organization_id), membership)
+    level = list(roots.values(*objective_fields))
+    result = CascadeRows(roots=level, key_results={}, children={})
+    seen = {row["id"] for row in level}
+    while level:
+        visible = [row["id"] for row in level if row["is_visible"]]
+        if not visible:
+            break
+        key_result_ids = []
+        rows = (
+            KeyResult.objects.filter(organization_id=organization_id, objective_id__in=visible)
+            .order_by("position", "id")
+            .values(*key_result_fields)
+        )
+        for row in rows:
+            result.key_results.setdefault(row["objective_id"], []).append(row)
+            key_result_ids.append(row["id"])
+        if not key_result_ids:
+            break
+        children = with_visibility(
+            Objective.objects.filter(
+                organization_id=organization_id, parent_key_result_id__in=key_result_ids
+            ).order_by("position", "id"),
+            membership,
+        ).values(*dict.fromkeys((*objective_fields, "parent_key_result_id")))
+        level = []
+        for row in children:
+            if row["id"] in seen:  # the services refuse loops; never walk one anyway
+                continue
+            seen.add(row["id"])
+            result.children.setdefault(row["parent_key_result_id"], []).append(row)
+            level.append(row)
+    return result

@@ -1,25 +1,30 @@
 """``GET /api/v1/orgs/<org>/tree/?cycle=<id>``: the cascade of a cycle (docs/api.md).
 
-``okr.tree`` loads every level from the cycle's roots; this view only turns the
-nodes into JSON. Each objective carries its fields and ``key_results``; each key
-result its fields and ``children`` — the objectives that support it, whatever
-their cycle. An objective the viewer may not see is only ``{"private": true,
+``okr.api.tree`` loads every level from the cycle's roots as plain rows and writes
+the JSON. Each objective carries its fields and ``key_results``; each key result
+its fields and ``children`` — the objectives that support it, whatever their
+cycle. An objective the viewer may not see is only ``{"private": true,
 "progress": p}``: its progress still counts, its name and subtree do not exist.
+
+The answer carries an ``ETag`` made of the organization's version
+(``okr/versions.py``), the viewer's membership, the cycle and the format; a
+client that sends it back in ``If-None-Match`` gets ``304 Not Modified`` until
+a write or a roll-up moves the version.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
 
 from okr import selectors
 from okr.api import serializers
+from okr.api.tree import FORMAT, tree_json
 from okr.api.views.base import TenantMixin, id_filter
-from okr.cycle_health import PaceReader
-from okr.progress import rounded
-from okr.tree import ObjectiveNode, cycle_roots, load_cascade
+from okr.versions import organization_version
 
 
 class TreeView(TenantMixin, generics.GenericAPIView):
@@ -33,15 +38,27 @@ class TreeView(TenantMixin, generics.GenericAPIView):
             "cycle. Each objective carries its fields and `key_results`; each key result its "
             "fields and `children`, the objectives that support it, whatever their cycle. A "
             'private objective you may not see is only `{"private": true, "progress": p}`. '
-            "Without `cycle`, or with another organization's cycle: 400."
+            "Without `cycle`, or with another organization's cycle: 400. The answer's `ETag` "
+            "sent back in `If-None-Match` gets 304 while nothing in the organization changed."
         ),
         parameters=[
             OpenApiParameter(
                 "cycle", int, OpenApiParameter.QUERY, required=True, description="The cycle's id."
-            )
+            ),
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="The `ETag` of an earlier answer: `304` while nothing changed.",
+            ),
         ],
+        responses={
+            200: serializers.TreeSerializer,
+            304: OpenApiResponse(description="Nothing changed since the `ETag` sent."),
+        },
     )
-    def get(self, request, org_slug: str) -> Response:
+    def get(self, request, org_slug: str) -> HttpResponse:
         if not request.query_params.get("cycle"):
             raise ValidationError({"cycle": ["This query parameter is required."]})
         cycle_id = id_filter(request, "cycle")
@@ -54,39 +71,29 @@ class TreeView(TenantMixin, generics.GenericAPIView):
                     ]
                 }
             )
-        roots = cycle_roots(self.membership, cycle)
-        nodes = load_cascade(self.membership, roots, depth=None, with_people=False)
-        pace = PaceReader(self.membership.organization)
-        pace.remember_cycle(cycle)
-        key_results = []
-        pending = list(nodes)
-        while pending:  # iterative: the cascade has no depth limit
-            node = pending.pop()
-            if node.is_visible:  # a visible objective came with all its key results
-                pace.remember_key_results(
-                    node.objective, [child.key_result for child in node.key_results]
-                )
-            for child in node.key_results:
-                child.key_result.pace_cycle_id = node.objective.cycle_id
-                key_results.append(child.key_result)
-                pending.extend(child.children or [])
-        pace.load_forecasts(key_results)
-        context = {"membership": self.membership, "pace": pace}
-        objective_fields = serializers.ObjectiveSerializer(context=context)
-        key_result_fields = serializers.KeyResultSerializer(context=context)
+        # Read before the rows: a write committed meanwhile pairs new rows with the old
+        # version, so the next poll fetches again; never the other way round.
+        version = organization_version(self.membership.organization_id)
+        etag = None
+        if version is not None:
+            etag = (
+                f'"{self.membership.organization_id}.{version}.'
+                f'{self.membership.pk}.{cycle.pk}.{FORMAT:x}"'
+            )
+            if etag in _etags(request.headers.get("If-None-Match", "")):
+                return _with_caching(HttpResponse(status=304), etag)
+        body = tree_json(self.membership, cycle)
+        return _with_caching(HttpResponse(body, content_type="application/json"), etag)
 
-        def as_json(node: ObjectiveNode) -> dict:
-            if not node.is_visible:
-                return {"private": True, "progress": rounded(node.objective.progress)}
-            return {
-                **objective_fields.to_representation(node.objective),
-                "key_results": [
-                    {
-                        **key_result_fields.to_representation(child.key_result),
-                        "children": [as_json(objective) for objective in child.children or []],
-                    }
-                    for child in node.key_results
-                ],
-            }
 
-        return Response({"cycle": cycle.pk, "objectives": [as_json(node) for node in nodes]})
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def _with_caching(response: HttpResponse, etag: str | None) -> HttpResponse:
+    if etag:
+        response["ETag"] = etag
+    # Private to the viewer, and asked again every time: the 304 is the cheap path.
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
