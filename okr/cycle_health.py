@@ -48,6 +48,7 @@ class PaceReader:
         self._cycles: dict[int, Cycle] | None = None
         self._forecasts: dict[int, pace.Forecast | None] = {}
         self._scores: dict[int, Decimal] = {}
+        self._expected: dict[int, float] = {}
 
     # --- Cycles --------------------------------------------------------------------
 
@@ -80,16 +81,20 @@ class PaceReader:
     # --- Expected pace and status ---------------------------------------------------
 
     def expected_progress(self, cycle_id: int) -> float:
-        """The expected progress of the cycle as of today (unrounded)."""
-        return pace.expected_progress(self.cycle(cycle_id), self.today)
+        """The expected progress of the cycle as of today (unrounded), once per cycle."""
+        if cycle_id not in self._expected:
+            self._expected[cycle_id] = pace.expected_progress(self.cycle(cycle_id), self.today)
+        return self._expected[cycle_id]
 
     def status(self, progress: float, cycle_id: int) -> str:
         """The status of a row of this progress in this cycle, as of today."""
-        return pace.status_for(progress, self.cycle(cycle_id), self.today)
+        expected = self.expected_progress(cycle_id)
+        return pace.status_for(progress, self.cycle(cycle_id), self.today, expected)
 
     def gap(self, progress: float, cycle_id: int) -> float:
         """``progress − expected``: negative when behind pace."""
-        return pace.gap(progress, self.cycle(cycle_id), self.today)
+        expected = self.expected_progress(cycle_id)
+        return pace.gap(progress, self.cycle(cycle_id), self.today, expected)
 
     # --- Forecasts ------------------------------------------------------------------
 

@@ -73,12 +73,22 @@ def expected_progress(cycle: Cycle, today: datetime.date) -> float:
     return float(_expected_fraction(cycle, today))
 
 
-def gap(progress: float, cycle: Cycle, today: datetime.date) -> float:
-    """``progress − expected``: how far ahead (positive) or behind (negative) of pace."""
-    return round(float(progress) - expected_progress(cycle, today), _DUST_PLACES)
+def gap(
+    progress: float, cycle: Cycle, today: datetime.date, expected: float | None = None
+) -> float:
+    """``progress − expected``: how far ahead (positive) or behind (negative) of pace.
+
+    ``expected`` is ``expected_progress(cycle, today)`` when the caller has it already
+    (a page or the tree judges thousands of rows of a few cycles).
+    """
+    if expected is None:
+        expected = expected_progress(cycle, today)
+    return round(float(progress) - expected, _DUST_PLACES)
 
 
-def status_for(progress: float, cycle: Cycle, today: datetime.date) -> str:
+def status_for(
+    progress: float, cycle: Cycle, today: datetime.date, expected: float | None = None
+) -> str:
     """The status of a key result or objective with this progress in this cycle, as of ``today``.
 
     ``done`` when progress ≥ 100; else ``not_started`` when the cycle is planning
@@ -90,7 +100,7 @@ def status_for(progress: float, cycle: Cycle, today: datetime.date) -> str:
         return Status.DONE
     if cycle.status == CycleStatus.PLANNING or pace_date(cycle, today) < cycle.start_date:
         return Status.NOT_STARTED
-    difference = gap(progress, cycle, today)
+    difference = gap(progress, cycle, today, expected)
     if difference >= ON_TRACK_GAP:
         return Status.ON_TRACK
     if difference >= AT_RISK_GAP:

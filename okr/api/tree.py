@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import orjson
-from rest_framework.fields import DateTimeField
+from django.utils import timezone
 
 from accounts.models import Membership
 from okr.cycle_health import PaceReader
@@ -67,13 +67,18 @@ FORMAT = zlib.crc32(
     ).encode()
 )
 
-_datetime = DateTimeField()
-
 
 class _ForecastRow:
     """What ``PaceReader.load_forecasts`` reads of a key result, from its row."""
 
-    __slots__ = ("last_check_in_at", "metric", "pk", "progress_source", "start_value", "target_value")
+    __slots__ = (
+        "last_check_in_at",
+        "metric",
+        "pk",
+        "progress_source",
+        "start_value",
+        "target_value",
+    )
 
     def __init__(self, row: dict) -> None:
         self.pk = row["id"]
@@ -91,6 +96,7 @@ class TreeWriter:
         self.rows = rows
         self.pace = PaceReader(membership.organization)
         self.pace.remember_cycle(cycle)
+        self.tz = timezone.get_current_timezone()
         self._expected: dict[int, float] = {}
         key_results = [row for group in rows.key_results.values() for row in group]
         self.forecasts = {row["id"]: _ForecastRow(row) for row in key_results}
@@ -113,8 +119,11 @@ class TreeWriter:
         for name in NUMBERS:  # DRF's DecimalField, coerce_to_string=False: a JSON number
             node[name] = float(node[name])
         node["progress"] = rounded(node["progress"])
-        if node["last_check_in_at"] is not None:
-            node["last_check_in_at"] = _datetime.to_representation(node["last_check_in_at"])
+        if node["last_check_in_at"] is not None:  # DRF's DateTimeField, in a line
+            moment = node["last_check_in_at"].astimezone(self.tz).isoformat()
+            node["last_check_in_at"] = moment.removesuffix("+00:00") + (
+                "Z" if moment.endswith("+00:00") else ""
+            )
         node["expected_progress"] = self.expected_progress(cycle_id)
         node["status"] = self.pace.status(row["progress"], cycle_id)
         forecast = self.pace.forecast(self.forecasts[row["id"]])
