@@ -19,7 +19,8 @@ import orjson
 from django.utils import timezone
 
 from accounts.models import Membership
-from okr.cycle_health import PaceReader
+from okr import scores
+from okr.cycle_health import PaceReader, key_result_score
 from okr.models import Cycle
 from okr.progress import rounded
 from okr.tree import CascadeRows, cycle_roots, load_cascade_rows
@@ -37,6 +38,7 @@ OBJECTIVE_FIELDS = {
     "visibility": "visibility",
     "position": "position",
     "progress": "progress",
+    "rolled_over_from": "rolled_over_from_id",
 }
 KEY_RESULT_FIELDS = {
     "id": "id",
@@ -54,11 +56,14 @@ KEY_RESULT_FIELDS = {
     "progress": "progress",
     "confidence": "confidence",
     "last_check_in_at": "last_check_in_at",
+    "grade": "grade",
+    "grade_note": "grade_note",
+    "rolled_over_from": "rolled_over_from_id",
 }
 NUMBERS = ("start_value", "target_value", "current_value", "weight")
 # Computed per row (docs/pace-and-grades.md), after the stored fields, as the serializers do.
-OBJECTIVE_PACE = ("expected_progress", "status")
-KEY_RESULT_PACE = ("expected_progress", "status", "forecast_value", "forecast_progress")
+OBJECTIVE_PACE = ("expected_progress", "status", "score")
+KEY_RESULT_PACE = ("expected_progress", "status", "forecast_value", "forecast_progress", "score")
 
 # Part of the ETag: a change of the fields answered invalidates what clients hold.
 FORMAT = zlib.crc32(
@@ -112,6 +117,12 @@ class TreeWriter:
         node["progress"] = rounded(node["progress"])
         node["expected_progress"] = self.expected_progress(row["cycle_id"])
         node["status"] = self.pace.status(row["progress"], row["cycle_id"])
+        key_results = self.rows.key_results.get(row["id"], ())
+        node["score"] = float(
+            scores.objective_score(
+                (kr["weight"], key_result_score(kr["grade"], kr["progress"])) for kr in key_results
+            )
+        )
         return node
 
     def key_result_json(self, row: dict, cycle_id: int) -> dict:
@@ -129,6 +140,9 @@ class TreeWriter:
         forecast = self.pace.forecast(self.forecasts[row["id"]])
         node["forecast_value"] = None if forecast is None else float(forecast.value)
         node["forecast_progress"] = None if forecast is None else rounded(forecast.progress)
+        if node["grade"] is not None:
+            node["grade"] = float(node["grade"])
+        node["score"] = float(key_result_score(row["grade"], row["progress"]))
         return node
 
     def render(self, cycle_id: int) -> bytes:

@@ -12,12 +12,12 @@ from django.test import override_settings
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Membership, Role
-from accounts.services import membership_update
 from okr.api import serializers
 from okr.cycle_health import PaceReader
 from okr.demo import seed_demo
 from okr.models import KeyResult, Level, Objective, Visibility
 from okr.progress import roll_up, rounded
+from okr.services import membership_update
 from okr.tree import ObjectiveNode, cycle_roots, load_cascade
 from tests.api.conftest import org_url
 from tests.factories import KeyResultFactory, ObjectiveFactory
@@ -34,6 +34,10 @@ def serializer_tree(membership: Membership, cycle) -> dict:
     pending = list(nodes)
     while pending:
         node = pending.pop()
+        if node.is_visible:
+            pace.remember_key_results(
+                node.objective, [child.key_result for child in node.key_results]
+            )
         for child in node.key_results:
             child.key_result.pace_cycle_id = node.objective.cycle_id
             key_results.append(child.key_result)
@@ -82,7 +86,22 @@ def test_it_answers_what_the_serializers_answer(client_for, seed, objectives):
         key_result.confidence = None
         key_result.last_check_in_at = None
         key_result.weight = f"{i % 4 + 1}.25"
-        key_result.save(update_fields=["confidence", "last_check_in_at", "weight"])
+        key_result.grade = f"0.{i % 10}5" if i % 3 else None
+        key_result.grade_note = "Close, but not there" if i % 3 else ""
+        key_result.rolled_over_from = key_results[i] if i % 2 else None
+        key_result.save(
+            update_fields=[
+                "confidence",
+                "last_check_in_at",
+                "weight",
+                "grade",
+                "grade_note",
+                "rolled_over_from",
+            ]
+        )
+    objectives = list(Objective.objects.filter(organization=organization).order_by("pk"))
+    for earlier, objective in zip(objectives, objectives[7::7], strict=False):
+        Objective.objects.filter(pk=objective.pk).update(rolled_over_from=earlier)
     admin = Membership.objects.filter(organization=organization, role=Role.ADMIN).first()
     private_owners = set(
         Objective.objects.filter(
