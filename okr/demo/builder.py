@@ -29,13 +29,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, Role, Team, User
-from okr import progress
+from okr import progress, scores
 from okr.demo.words import (
     ALIGNED_TITLES,
     COMPANY_THEMES,
     DEPARTMENT_THEMES,
     DEPARTMENTS,
     FIRST_NAMES,
+    GRADE_NOTES,
     LAST_NAMES,
     MEASURES,
     NOTES,
@@ -104,6 +105,8 @@ def member_email(slug: str) -> str:
 # member's first key result always is, and this share of the others.
 STALE_SHARE = 0.2
 STALE_SHARE_OF_THE_DEMO_MEMBER = 0.6
+# In the closed quarter, this share of the grades differs from what progress says.
+GRADE_OVERRIDE_SHARE = 0.35
 
 
 def quarter_of(day: datetime.date) -> tuple[datetime.date, datetime.date, str]:
@@ -185,7 +188,7 @@ def plan(*, teams: int, objectives: int) -> _Plan:
     departments = max(1, min(len(DEPARTMENTS), round(teams / 4), teams // 2))
     teams -= departments  # the teams below the departments
     smallest = 1 + departments + teams + 1
-    closed = min(8, max(1, round(objectives * 0.01))) if objectives > smallest else 0
+    closed = min(12, max(1, round(objectives * 0.06))) if objectives > smallest else 0
     current = max(smallest, objectives - closed)
     company = max(1, min(8, round(current * 0.01)))
     department_objectives = max(departments, round(current * 0.04))
@@ -442,16 +445,33 @@ class _Builder:
             )
             self.key_results_for([objective], current, owners=[owner], aligned="none")
 
-        # The closed quarter: the company's objectives then, measured to the end.
-        closed = [
-            self.objective(previous, Level.COMPANY, theme, admin)
-            for theme in (COMPANY_THEMES * 2)[: shape.closed]
-        ]
+        # The closed quarter, measured to the end and graded: a third company
+        # objectives, the rest the departments' own.
+        closed = []
+        for i in range(shape.closed):
+            if i < max(1, shape.closed // 3):
+                theme = COMPANY_THEMES[i % len(COMPANY_THEMES)]
+                closed.append(self.objective(previous, Level.COMPANY, theme, admin))
+            else:
+                d = i % shape.departments
+                theme = DEPARTMENT_THEMES[(i // shape.departments) % len(DEPARTMENT_THEMES)]
+                closed.append(
+                    self.objective(
+                        previous,
+                        Level.TEAM,
+                        theme.format(dept=department_rows[d].name),
+                        heads[d],
+                        team=department_rows[d],
+                    )
+                )
+        first_closed = len(self.key_results)
         self.key_results_for(closed, previous, owners=heads, aligned="none")
+        self.grade(self.key_results[first_closed:])
 
         self.flush_key_results()
         CheckIn.objects.bulk_create(self.check_ins, batch_size=BATCH)
         self.record_latest_check_ins()
+        self.record_grades(previous)
         self.cache_progress()
 
         levels = defaultdict(int)
@@ -643,6 +663,46 @@ class _Builder:
                 )
             )
             kr.current_value, kr.confidence, kr.last_check_in_at = value, confidence, moment
+
+    def grade(self, key_results: list[KeyResult]) -> None:
+        """Grade a closed quarter: most grades keep the score progress gives, some are
+        overridden with a note that says why (``okr.scores``)."""
+        for kr in key_results:
+            by_progress = scores.key_result_score(grade=None, progress=kr.progress)
+            kr.grade = by_progress
+            if self.rng.random() < GRADE_OVERRIDE_SHARE:
+                shift = Decimal(self.rng.choice([-30, -20, -10, 10, 20, 30])) / 100
+                overridden = min(max(by_progress + shift, Decimal(0)), Decimal(1))
+                if overridden != by_progress:
+                    kr.grade = overridden
+                    kr.grade_note = self.rng.choice(
+                        GRADE_NOTES["up" if overridden > by_progress else "down"]
+                    )
+        self.graded = [kr for kr in key_results if kr.grade_note]
+
+    def record_grades(self, cycle) -> None:
+        """The overridden grades in the activity log, dated the day after the quarter ended."""
+        moment = datetime.datetime.combine(
+            cycle.end_date + datetime.timedelta(days=1), datetime.time(10), tzinfo=datetime.UTC
+        )
+        Activity.objects.bulk_create(
+            [
+                Activity(
+                    organization=self.organization,
+                    actor_id=kr.owner_id,
+                    verb="graded",
+                    target_type="key_result",
+                    target_id=kr.pk,
+                    summary=f"graded “{kr.title}” {kr.grade:f}"[:500],
+                    changes={"grade": [None, f"{kr.grade:f}"], "grade_note": ["", kr.grade_note]},
+                    objective_id=kr.objective_id,
+                    key_result_id=kr.pk,
+                    created_at=min(moment, self.now),
+                )
+                for kr in self.graded
+            ],
+            batch_size=BATCH,
+        )
 
     def is_stale(self, kr: KeyResult) -> bool:
         """Whether this key result's owner has let it go without a check-in for a while."""

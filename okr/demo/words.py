@@ -188,3 +188,19 @@ NOTES = {
     Confidence.AT_RISK: ["", "Slipping a little.", "Blocked on a dependency.", "Need help here."],
     Confidence.OFF_TRACK: ["", "Way behind; re-planning.", "Lost a key person.", "Scope too big."],
 }
+
+# Why a grade differs from the progress of a closed quarter's key result.
+GRADE_NOTES = {
+    "up": [
+        "The target was a stretch; what we reached changed the quarter.",
+        "Counted late: the last deals closed after the final check-in.",
+        "Harder than planned; the team did what was possible.",
+        "Scope changed mid-quarter and this was the part that mattered.",
+    ],
+    "down": [
+        "The number looks good, but it came from one-off work we cannot repeat.",
+        "Met on paper; customers did not feel it yet.",
+        "Half of it was already done before the quarter started.",
+        "Quality slipped to hit the number.",
+    ],
+}

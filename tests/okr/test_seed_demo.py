@@ -10,9 +10,10 @@ from django.db.models import F
 
 from accounts.models import Membership, Role, Team, User
 from okr.demo import member_email, seed_demo
-from okr.models import CheckIn, Cycle, KeyResult, Level, Metric, Objective
+from okr.models import Activity, CheckIn, Cycle, KeyResult, Level, Metric, Objective
 from okr.progress import expected_progress
 from okr.reminders import due_key_results_for
+from okr.scores import key_result_score
 
 SMALL = {
     "teams": 4,
@@ -211,3 +212,34 @@ def test_the_demo_member_has_key_results_due_in_the_active_cycle():
     ).count()
     assert sum(due_counts) > len(due)
     assert sum(due_counts) < measured / 2
+
+
+@pytest.mark.django_db
+def test_the_closed_quarter_is_graded_some_grades_overridden_with_notes():
+    report = seed_demo(slug="graded", seed=6, teams=6, objectives=60)
+    closed = KeyResult.objects.filter(
+        organization=report.organization, objective__cycle__status="closed"
+    )
+    assert closed.count() >= 6 and not closed.filter(grade=None).exists()
+    overridden = [
+        kr for kr in closed if kr.grade != key_result_score(grade=None, progress=kr.progress)
+    ]
+    assert overridden and all(kr.grade_note for kr in overridden)
+    assert all(
+        not kr.grade_note
+        for kr in closed
+        if kr.grade == key_result_score(grade=None, progress=kr.progress)
+    )
+    levels = set(
+        Objective.objects.filter(
+            organization=report.organization, cycle__status="closed"
+        ).values_list("level", flat=True)
+    )
+    assert levels == {Level.COMPANY, Level.TEAM}
+    assert Activity.objects.filter(organization=report.organization, verb="graded").count() == (
+        len(overridden)
+    )
+    # The active cycle has no grades yet.
+    assert not KeyResult.objects.filter(
+        organization=report.organization, objective__cycle__status="active", grade__isnull=False
+    ).exists()
