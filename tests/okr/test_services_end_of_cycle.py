@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection
 
 from okr import services
-from okr.models import CycleStatus, KeyResult, Level, Objective
+from okr.models import Activity, CycleStatus, KeyResult, Level, Objective
 from okr.progress import expected_progress
 from tests.factories import CycleFactory
 
@@ -116,3 +118,60 @@ def test_roll_over_is_all_or_nothing(alice, q1, q2, revenue, run_on_commit):
 
     assert "finished" in excinfo.value.message_dict["key_results"][0]
     assert Objective.objects.count() == objectives_before
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_roll_overs_at_once_copy_a_key_result_once(alice, mark, acme):
+    q1 = CycleFactory(organization=acme, name="Q1")
+    q2 = CycleFactory(organization=acme, name="Q2", status=CycleStatus.PLANNING)
+    company = services.objective_create(actor=alice, cycle=q1, title="Grow", level=Level.COMPANY)
+    revenue = services.key_result_create(
+        actor=alice, objective=company, title="Revenue", target_value=D(10)
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def roll_over() -> None:
+        try:
+            barrier.wait(timeout=30)
+            services.cycle_roll_over(
+                actor=alice, cycle=q1, to_cycle=q2, key_result_ids=[revenue.pk]
+            )
+            outcomes.append("copied")
+        except ValidationError as error:
+            outcomes.append(error.message_dict["key_results"][0])
+        except BaseException as error:  # surfaced in the main thread
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=roll_over) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["copied", "“Revenue” was already rolled over into “Q2”."]
+    assert KeyResult.objects.filter(rolled_over_from=revenue).count() == 1
+    assert Objective.objects.filter(cycle=q2).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_roll_over_that_fails_half_way_leaves_nothing(alice, acme, monkeypatch):
+    q1 = CycleFactory(organization=acme, name="Q1")
+    q2 = CycleFactory(organization=acme, name="Q2", status=CycleStatus.PLANNING)
+    company = services.objective_create(actor=alice, cycle=q1, title="Grow", level=Level.COMPANY)
+    revenue = services.key_result_create(
+        actor=alice, objective=company, title="Revenue", target_value=D(10)
+    )
+
+    def activity_insert_fails(**kwargs):
+        raise IntegrityError("activity insert failed")
+
+    monkeypatch.setattr(Activity.objects, "create", activity_insert_fails)
+    with pytest.raises(IntegrityError):
+        services.cycle_roll_over(actor=alice, cycle=q1, to_cycle=q2, key_result_ids=[revenue.pk])
+
+    assert not Objective.objects.filter(cycle=q2).exists()
+    assert not KeyResult.objects.filter(rolled_over_from__isnull=False).exists()
