@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Organization
 from okr.models import CheckIn, CycleStatus, KeyResult, Metric, Objective, ProgressSource
 from tests.api.conftest import org_url
 from tests.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
@@ -188,3 +189,20 @@ def test_it_reads_pace_in_a_fixed_number_of_queries(client_for, alice, halfway, 
         counts.append(len(queries))
     assert Objective.objects.filter(cycle=halfway).count() == 8
     assert counts[0] == counts[1], counts
+
+
+def test_the_trees_etag_moves_with_the_calendar(client_for, alice, halfway, today, monkeypatch):
+    # Nothing is written overnight, yet the pace has moved: the tree must not answer 304.
+    ObjectiveFactory(cycle=halfway, owner=alice.user)
+    client = client_for(alice)
+    url = org_url("acme", f"tree/?cycle={halfway.pk}")
+    first = client.get(url)
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    tomorrow = today + datetime.timedelta(days=1)
+    monkeypatch.setattr(Organization, "local_date", lambda self, at=None: tomorrow)
+    second = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert second.status_code == 200
+    assert second.json()["objectives"][0]["expected_progress"] == 60
+    assert first.json()["objectives"][0]["expected_progress"] == 50

@@ -7,7 +7,8 @@ cycle. An objective the viewer may not see is only ``{"private": true,
 "progress": p}``: its progress still counts, its name and subtree do not exist.
 
 The answer carries an ``ETag`` made of the organization's version
-(``okr/versions.py``), the viewer's membership, the cycle and the format; a
+(``okr/versions.py``), the viewer's membership, the cycle, the format and the
+organization's local date (pace and status move with the calendar); a
 client that sends it back in ``If-None-Match`` gets ``304 Not Modified`` until
 a write or a roll-up moves the version.
 """
@@ -24,6 +25,7 @@ from okr import selectors
 from okr.api import serializers
 from okr.api.tree import FORMAT, tree_json
 from okr.api.views.base import TenantMixin, id_filter
+from okr.pace import local_today
 from okr.versions import organization_version
 
 
@@ -76,9 +78,11 @@ class TreeView(TenantMixin, generics.GenericAPIView):
         version = organization_version(self.membership.organization_id)
         etag = None
         if version is not None:
+            # Pace and status move with the organization's local date, not only with writes.
+            today = local_today(self.membership.organization)
             etag = (
                 f'"{self.membership.organization_id}.{version}.'
-                f'{self.membership.pk}.{cycle.pk}.{FORMAT:x}"'
+                f'{self.membership.pk}.{cycle.pk}.{FORMAT:x}.{today:%Y%m%d}"'
             )
             if etag in _etags(request.headers.get("If-None-Match", "")):
                 return _with_caching(HttpResponse(status=304), etag)
