@@ -2,10 +2,11 @@
 
 Ada signs up Initech, logs in, sets up a cycle, a company objective with key
 results, a team objective aligned to one of them and a private objective of her
-own, checks in, invites Bob, and reads the tree as herself and as Bob. Then one
-error of each kind. Every answer must parse into its typed model, match its
-component in the schema (required fields, nullability) and carry no field the
-schema does not name: the live server is the real one, over HTTP.
+own, checks in, invites Bob, and reads the tree as herself (then again with its
+``ETag``: 304) and as Bob. Then one error of each kind. Every answer must parse
+into its typed model, match its component in the schema (required fields,
+nullability) and carry no field the schema does not name: the live server is the
+real one, over HTTP.
 """
 
 from __future__ import annotations
@@ -308,11 +309,16 @@ def test_an_integrator_runs_the_main_flow_through_the_generated_client(
     )
 
     # The tree, typed all the way down: Ada sees everything, Bob a private node.
-    tree = flow.answer(
-        flow.call("v1_orgs_tree_retrieve", org_slug=slug, client=ada, cycle=cycle.id),
-        200,
-        m.Tree,
+    tree_response = flow.call("v1_orgs_tree_retrieve", org_slug=slug, client=ada, cycle=cycle.id)
+    tree = flow.answer(tree_response, 200, m.Tree)
+    unchanged = flow.call(
+        "v1_orgs_tree_retrieve",
+        org_slug=slug,
+        client=ada,
+        cycle=cycle.id,
+        if_none_match=tree_response.headers["ETag"],
     )
+    assert (unchanged.status_code, unchanged.parsed) == (304, None)
     assert tree.cycle == cycle.id
     (root,) = tree.objectives
     assert isinstance(root, m.TreeObjective) and root.id == company.id
