@@ -9,7 +9,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from okr import progress
+from okr import progress, scores
 from okr.models import Confidence
 from okr.pace import Status
 
@@ -54,6 +54,12 @@ def score(value) -> str:
         return f"{float(value):.1f}"
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def band(value) -> str:
+    """The band of a score (``okr.scores.band``): missed, progress or delivered."""
+    return scores.band(value)
 
 
 @register.filter

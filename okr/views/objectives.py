@@ -30,7 +30,14 @@ from okr.forms import (
 )
 from okr.models import CheckIn, KeyResult, Level, Objective
 from okr.tree import with_visibility
-from okr.views.common import done, failed_status, page_or_fragment, polling, refused
+from okr.views.common import (
+    done,
+    failed_status,
+    is_ending,
+    page_or_fragment,
+    polling,
+    refused,
+)
 
 TEMPLATE = "okr/objective_detail.html"
 
@@ -77,6 +84,16 @@ def decorate_key_result(request: HttpRequest, key_result: KeyResult, objective: 
         key_result=key_result, prefix_id=f"kr{key_result.pk}"
     )
     key_result.check_in_open = "check_in_form" in forms
+    # At the quarter's end the row offers "Grade", on the cycle's review page.
+    key_result.grade_url = None
+    if is_ending(cycle, today) and permissions.can_check_in(membership, key_result):
+        key_result.grade_url = (
+            reverse(
+                "cycle_review",
+                kwargs={"org_slug": request.organization.slug, "cycle_id": cycle.pk},
+            )
+            + f"#review-kr-{key_result.pk}"
+        )
     return key_result
 
 

@@ -16,14 +16,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from accounts.forms import add_service_errors
 from okr import charts, permissions, scores, selectors, services
 from okr.forms import GradeForm
 from okr.models import CycleStatus, KeyResult, Level
-from okr.views.common import done
+from okr.views.common import done, page_or_fragment
 
 TEMPLATE = "okr/review.html"
+GRADE_CHANGED = "gradeChanged"  # the summary cards listen for it
 LEVELS = [(Level.COMPANY, "Company"), (Level.TEAM, "Team"), (Level.PERSONAL, "Personal")]
 BAND_LABELS = dict(scores.Band.choices)
 
@@ -37,7 +39,8 @@ def review_url(request: HttpRequest, cycle_id: int) -> str:
 def cycle_review(request: HttpRequest, org_slug: str, cycle_id: int) -> HttpResponse:
     """Every objective of the cycle the viewer can see, by level, with scores and grade forms."""
     cycle = selectors.get_cycle_for(request.membership, cycle_id)
-    return render(request, TEMPLATE, review_context(request, cycle))
+    # HTMX re-fetches the summary cards (histogram, counts, team means) after a grade.
+    return page_or_fragment(request, TEMPLATE, "review-summary", review_context(request, cycle))
 
 
 def review_context(request: HttpRequest, cycle, forms: dict | None = None) -> dict:
@@ -92,6 +95,7 @@ def review_context(request: HttpRequest, cycle, forms: dict | None = None) -> di
         row["band_label"] = BAND_LABELS[row["band"]]
     return {
         "cycle": cycle,
+        "summary_url": review_url(request, cycle.pk),
         "levels": [
             {"key": level, "label": label, "objectives": by_level[level]}
             for level, label in LEVELS
@@ -140,7 +144,10 @@ def key_result_grade(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
         except ValidationError as error:
             add_service_errors(form, error, aliases={"grade_note": "note"})
         else:
-            fragment = _row(request, key_result) if request.htmx else None
+            fragment = None
+            if request.htmx:
+                fragment = _row(request, key_result)
+                trigger_client_event(fragment, GRADE_CHANGED, {})
             return done(
                 request,
                 fallback=f"{review_url(request, cycle.pk)}#review-kr-{key_result.pk}",

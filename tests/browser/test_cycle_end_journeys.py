@@ -152,6 +152,7 @@ def test_a_member_grades_a_key_result_on_the_review_page(page, quarter, emma, ac
     expect(row).to_contain_text("Graded")
     expect(row.locator(".score")).to_have_text("0.8")
     expect(row).to_contain_text("Shipped the big ones")
+    expect(page.locator("#graded-counts")).to_contain_text("1 of 4 key results graded")
     assert page.evaluate("window.notReloaded") is True
     kr.refresh_from_db()
     assert kr.grade == Decimal("0.80")

@@ -89,6 +89,15 @@ def test_htmx_gets_the_row_back(checked_in, as_user, emma):
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<li class="review-kr" id="review-kr-{kr.pk}"')
     assert "<html" not in html and "score-missed" in html
+    assert "gradeChanged" in response["HX-Trigger"]
+
+
+def test_htmx_refetches_the_summary_cards_alone(checked_in, as_user, emma, acme_cycle):
+    KeyResult.objects.filter(pk=checked_in.team_kr.pk).update(grade=Decimal("0.9"))
+    html = as_user(emma).get(review(acme_cycle), **HTMX).content.decode()
+    assert html.lstrip().startswith('<div class="review-grid" id="review-summary"')
+    assert "<html" not in html and 'hx-trigger="gradeChanged from:body"' in html
+    assert "1</strong> of 2 key results graded" in html
 
 
 def test_a_bad_grade_keeps_the_input_and_says_why(checked_in, as_user, emma, acme_cycle):
@@ -177,3 +186,17 @@ def test_the_cycles_page_links_a_closed_cycle_to_its_review(world, as_user, alic
 def test_a_cycle_two_months_from_its_end_has_no_review_link_yet(world, as_user, alice, acme_cycle):
     html = as_user(alice).get(url("admin_cycles")).content.decode()
     assert review(acme_cycle) not in html
+
+
+def test_at_the_quarters_end_a_key_result_row_offers_grade(checked_in, as_user, emma, acme_cycle):
+    kr = checked_in.team_kr
+    page = url("objective_detail", pk=checked_in.team.pk)
+    grade_link = f'href="{review(acme_cycle)}#review-kr-{kr.pk}"'
+    assert grade_link not in as_user(emma).get(page).content.decode()  # two months to go
+    acme_cycle.status = CycleStatus.CLOSED
+    acme_cycle.save()
+    KeyResult.objects.filter(pk=kr.pk).update(grade=Decimal("0.7"), grade_note="Most of it")
+    html = as_user(emma).get(page).content.decode()
+    row = html.split(f'id="key-result-{kr.pk}"')[1].split("</li>")[0]
+    assert grade_link in row and "Check in" not in row
+    assert 'Graded <span class="score score-delivered">0.7</span>' in row and "Most of it" in row
