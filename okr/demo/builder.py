@@ -45,6 +45,7 @@ from okr.demo.words import (
     TEAM_THEMES,
     TOPICS,
 )
+from okr.formatting import format_number, format_value
 from okr.models import (
     Activity,
     CheckIn,
@@ -584,7 +585,9 @@ class _Builder:
         start, target = Decimal(start), Decimal(target)
         if metric in (Metric.NUMBER, Metric.CURRENCY) and start < target:
             target *= scale
-        title = title.format(s=_plain(start), n=_plain(target), topic=self.rng.choice(TOPICS))
+        title = title.format(
+            s=format_number(start), n=format_number(target), topic=self.rng.choice(TOPICS)
+        )
         kr = KeyResult(
             organization=self.organization,
             objective=objective,
@@ -739,7 +742,7 @@ class _Builder:
                     verb="checked_in",
                     target_type="check_in",
                     target_id=check_in.pk,
-                    summary=f"checked in {_plain(check_in.value)} on “{kr.title}”"[:500],
+                    summary=f"checked in {format_value(check_in.value, kr)} on “{kr.title}”"[:500],
                     objective_id=kr.objective_id,
                     key_result_id=kr.pk,
                     is_private=kr.objective.visibility == Visibility.PRIVATE,
@@ -747,7 +750,3 @@ class _Builder:
                 )
             )
         Activity.objects.bulk_create(rows, batch_size=BATCH)
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():,f}" if value == value.to_integral() else f"{value.normalize():f}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
@@ -15,10 +14,8 @@ from django.utils.text import Truncator
 
 from accounts.models import Membership, Organization, User
 from okr import pace
-from okr.models import (
-    KeyResult,
-    Metric,
-)
+from okr.formatting import format_percent, format_value
+from okr.models import KeyResult
 
 UNSUBSCRIBE_SALT = "okr.reminders.unsubscribe"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -53,32 +50,13 @@ def check_in_url(organization: Organization, key_result: KeyResult) -> str:
     )
 
 
-def format_value(value: Decimal, key_result: KeyResult) -> str:
-    """A figure as people write it: ``1,250 users``, ``40%``, ``€300``, ``done``."""
-    if key_result.metric == Metric.MILESTONE:
-        return "done" if value >= 1 else "not done"
-    number = format(Decimal(value).normalize(), ",f")
-    unit = key_result.unit.strip()
-    if key_result.metric == Metric.PERCENT or unit == "%":
-        return f"{number}%"
-    if not unit:
-        return number
-    if key_result.metric == Metric.CURRENCY and len(unit) == 1:
-        return f"{unit}{number}"
-    return f"{number} {unit}"
-
-
-def _format_progress(progress: float) -> str:
-    return f"{round(progress, 2):g}%"
-
-
 def _pace(key_result: KeyResult, local_date: datetime.date) -> dict[str, str]:
     """Where the key result stands against a steady pace, in words (``okr.pace``'s rules)."""
     cycle = key_result.objective.cycle
     status = pace.status_for(key_result.progress, cycle, local_date)
     return {
         "status": pace.Status(status).label,
-        "expected": _format_progress(pace.expected_progress(cycle, local_date)),
+        "expected": format_percent(pace.expected_progress(cycle, local_date)),
     }
 
 
@@ -110,7 +88,7 @@ def build_reminder_email(
             "objective": key_result.objective.title,
             "current": format_value(key_result.current_value, key_result),
             "target": format_value(key_result.target_value, key_result),
-            "progress": _format_progress(key_result.progress),
+            "progress": format_percent(key_result.progress),
             "last_check_in": _days_ago(key_result, organization, local_date),
             **_pace(key_result, local_date),
             "url": check_in_url(organization, key_result),

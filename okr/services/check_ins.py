@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from okr import permissions
 from okr.activity import record_activity
+from okr.formatting import format_value
 from okr.models import (
     CheckIn,
     Confidence,
@@ -88,7 +89,7 @@ def check_in_record(
         actor=actor,
         verb="checked_in",
         target=check_in,
-        summary=f"checked in {Decimal(value).normalize():f} on “{key_result.title}”",
+        summary=f"checked in {format_value(value, key_result)} on “{key_result.title}”",
         changes={
             "current_value": [before["current_value"], value],
             "confidence": [before["confidence"], confidence],

@@ -3,13 +3,11 @@ the owner's initials, and numbers written the way people read them."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from okr import progress, scores
+from okr import formatting, progress, scores
 from okr.models import Confidence
 from okr.pace import Status
 
@@ -23,28 +21,14 @@ CONFIDENCE_TITLE = "What the owner believes: the confidence of the latest check-
 
 @register.filter
 def percent(value) -> str:
-    """``62.5`` → ``"62.5%"``: rounded to 2 decimals, no trailing zeros."""
-    try:
-        number = round(float(value or 0), 2)
-    except (TypeError, ValueError):
-        return ""
-    text = f"{number:.2f}".rstrip("0").rstrip(".")
-    return f"{text}%"
+    """``62.5`` → ``"62.5%"`` (``okr.formatting``)."""
+    return formatting.format_percent(value)
 
 
 @register.filter
 def number(value) -> str:
-    """A decimal as people write it: ``4.500000`` → ``4.5``, ``1E+2`` → ``100``."""
-    if value is None or value == "":
-        return ""
-    try:
-        decimal = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    if not decimal.is_finite():
-        return str(value)
-    text = f"{decimal.normalize():f}"
-    return "0" if text in ("-0", "") else text
+    """A figure as people write it: ``1234.500000`` → ``1,234.5`` (``okr.formatting``)."""
+    return formatting.format_number(value)
 
 
 @register.filter
@@ -79,16 +63,8 @@ def gap_points(value) -> str:
 
 @register.simple_tag
 def measure(value, key_result) -> str:
-    """A key result's value with its unit: ``"$120"``, ``"42 %"``, ``"done"`` for milestones."""
-    if key_result.metric == "milestone":
-        return "Done" if value is not None and Decimal(value) >= 1 else "Not done"
-    text = number(value)
-    unit = key_result.unit
-    if key_result.metric == "currency":
-        return f"{unit or '$'}{text}" if len(unit) <= 1 else f"{text} {unit}"
-    if key_result.metric == "percent" and not unit:
-        return f"{text}%"
-    return f"{text} {unit}".strip()
+    """A key result's value with its unit: ``€1,200,000``, ``42%``, ``Done`` (``okr.formatting``)."""
+    return formatting.format_value(value, key_result)
 
 
 @register.simple_tag

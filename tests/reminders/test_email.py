@@ -144,9 +144,9 @@ def test_private_objectives_never_reach_anybody_elses_e_mail(alice, mark, emma, 
         (Metric.NUMBER, "tickets", Decimal("1234.5"), "1,234.5 tickets"),
         (Metric.PERCENT, "", Decimal("62.5"), "62.5%"),
         (Metric.CURRENCY, "$", Decimal("1000000"), "$1,000,000"),
-        (Metric.CURRENCY, "EUR", Decimal("99.99"), "99.99 EUR"),
-        (Metric.MILESTONE, "", Decimal(0), "not done"),
-        (Metric.MILESTONE, "", Decimal(1), "done"),
+        (Metric.CURRENCY, "EUR", Decimal("99.99"), "€99.99"),
+        (Metric.MILESTONE, "", Decimal(0), "Not done"),
+        (Metric.MILESTONE, "", Decimal(1), "Done"),
     ],
 )
 def test_it_writes_figures_as_people_do(metric, unit, value, shown):
