@@ -5,13 +5,16 @@ from django.urls import path
 
 from accounts import views
 from accounts.forms import LoginForm
+from accounts.throttling import throttle_posts
 
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+        throttle_posts("login")(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),

@@ -85,8 +85,9 @@ class TokenView(generics.GenericAPIView):
     def post(self, request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # The plain HttpRequest, so that django-axes' lock-out flag reaches its middleware.
         user = authenticate(
-            request,
+            request._request,
             email=serializer.validated_data["email"],
             password=serializer.validated_data["password"],
         )
