@@ -97,11 +97,9 @@ def test_a_mail_server_down_never_fails_the_committed_invitation(client_for, ali
 def test_the_e_mail_is_enqueued_after_commit_not_sent_in_the_request(
     client_for, alice, django_capture_on_commit_callbacks, mailoutbox
 ):
-    with (
-        mock.patch("accounts.tasks.send_account_email.delay") as delay,
-        django_capture_on_commit_callbacks(execute=False) as callbacks,
-    ):
-        client_for(alice).post(INVITE, {"email": "nina@example.com"})
+    with mock.patch("accounts.tasks.send_account_email.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            client_for(alice).post(INVITE, {"email": "nina@example.com"})
         assert delay.call_count == 0  # nothing leaves during the request
         for callback in callbacks:
             callback()
