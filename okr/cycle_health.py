@@ -249,16 +249,17 @@ def cycle_summary(
         ).values_list("progress", "progress_source", "last_check_in_at")
     )
 
+    expected = pace.expected_progress(cycle, today)  # once: every row shares the cycle
     key_result_counts = dict.fromkeys(pace.Status.values, 0)
     for progress, _, _ in key_results:
-        key_result_counts[pace.status_for(progress, cycle, today)] += 1
+        key_result_counts[pace.status_for(progress, cycle, today, expected)] += 1
 
     objective_counts = dict.fromkeys(pace.Status.values, 0)
     behind = []
     for objective in objectives:
-        status = pace.status_for(objective.progress, cycle, today)
+        status = pace.status_for(objective.progress, cycle, today, expected)
         objective_counts[status] += 1
-        gap = pace.gap(objective.progress, cycle, today)
+        gap = pace.gap(objective.progress, cycle, today, expected)
         if status not in (pace.Status.DONE, pace.Status.NOT_STARTED) and gap < 0:
             behind.append(BehindObjective(objective, gap))
     behind.sort(key=lambda row: (row.gap, row.objective.position, row.objective.pk))
@@ -274,8 +275,8 @@ def cycle_summary(
         cycle=cycle,
         today=today,
         progress=progress,
-        expected_progress=pace.expected_progress(cycle, today),
-        status=pace.status_for(progress, cycle, today),
+        expected_progress=expected,
+        status=pace.status_for(progress, cycle, today, expected),
         key_results=key_result_counts,
         objectives=objective_counts,
         checked_in_within_cadence=_share(fresh, len(measured)),
