@@ -8,6 +8,7 @@ ancestors follow through the roll-up job (see ``docs/pages.md``).
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,8 +23,10 @@ from okr.views.my_okrs import my_key_result_row
 from okr.views.objectives import (
     TEMPLATE,
     _move,
+    cannot_move_message,
     decorate_key_result,
     key_results_of,
+    mark_ends,
     objective_context,
     objective_url,
 )
@@ -46,6 +49,7 @@ def _row(
     """
     objective = selectors.get_objective_for(request.membership, key_result.objective_id)
     fresh = key_results_of(objective).get(pk=key_result.pk)
+    mark_ends([fresh], list(objective.key_results.values_list("pk", flat=True)))
     context = objective_context(
         request,
         objective,
@@ -55,15 +59,19 @@ def _row(
     return render(request, f"{TEMPLATE}#key-result-row", context, status=status)
 
 
-def _key_results_section(request: HttpRequest, objective, form=None, status: int = 200):
+def _key_results_section(
+    request: HttpRequest, objective, form=None, status: int = 200, notice: str = ""
+):
     """The list of key results with the "add" form (``#key-results``)."""
     key_results = [decorate_key_result(request, kr, objective) for kr in key_results_of(objective)]
+    mark_ends(key_results)
     context = objective_context(
         request,
         objective,
         key_results=key_results,
         key_result_form=form or KeyResultForm(membership=request.membership),
         add_open=form is not None,
+        key_results_notice=notice,
     )
     return render(request, f"{TEMPLATE}#key-results", context, status=status)
 
@@ -215,11 +223,15 @@ def key_result_move(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     siblings = list(
         KeyResult.objects.filter(objective=objective).select_related("objective__cycle")
     )
+    direction = request.POST.get("direction")
     try:
-        _move(siblings, key_result.pk, request.POST.get("direction"), membership, "key_result")
+        moved = _move(siblings, key_result.pk, direction, membership, "key_result")
     except ValidationError as exc:
         return refused(request, " ".join(exc.messages))
-    fragment = _key_results_section(request, objective) if request.htmx else None
+    notice = "" if moved else cannot_move_message(key_result.title, direction)
+    if notice and not request.htmx:
+        messages.info(request, notice)
+    fragment = _key_results_section(request, objective, notice=notice) if request.htmx else None
     return done(request, fallback=objective_url(objective) + "#key-results", fragment=fragment)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -140,8 +141,29 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
         "parent_key_result": parent,
         "parent_is_private": objective.parent_key_result_id is not None and parent is None,
         "activity_url": objective_url(objective) + "?part=activity",
+        **_move_offers(membership, objective, can_edit),
         **polling(request, objective_url(objective)),
         **extra,
+    }
+
+
+def _move_offers(membership, objective: Objective, can_edit: bool) -> dict:
+    """Whether "Move up" / "Move down" can do anything: one query, for editors only."""
+    if not can_edit:
+        return {"can_move_up": False, "can_move_down": False}
+    ids = list(
+        selectors.visible_objectives(membership)
+        .filter(
+            cycle_id=objective.cycle_id,
+            parent_key_result_id=objective.parent_key_result_id,
+            level=objective.level,
+        )
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    return {
+        "can_move_up": bool(ids) and ids[0] != objective.pk,
+        "can_move_down": bool(ids) and ids[-1] != objective.pk,
     }
 
 
@@ -170,6 +192,7 @@ def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
         decorate_key_result(request, key_result, objective)
         for key_result in key_results_of(objective)
     ]
+    mark_ends(key_results)
     children = with_visibility(
         Objective.objects.filter(
             organization_id=membership.organization_id, parent_key_result__objective=objective
@@ -421,26 +444,48 @@ def objective_move(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
         .select_related("cycle", "owner")
         .order_by("position", "id")
     )
+    direction = request.POST.get("direction")
     try:
-        _move(siblings, objective.pk, request.POST.get("direction"), membership, "objective")
+        moved = _move(siblings, objective.pk, direction, membership, "objective")
     except ValidationError as exc:
         return refused(request, " ".join(exc.messages))
+    if not moved:
+        messages.info(request, cannot_move_message(objective.title, direction))
     return done(request, fallback=objective_url(objective), progress_changed=False)
 
 
-def _move(rows: list, pk: int, direction: str | None, membership, kind: str) -> None:
+def cannot_move_message(title: str, direction: str | None) -> str:
+    """What a move that can do nothing says, rather than nothing at all."""
+    if direction not in ("up", "down"):
+        return "Choose to move up or down."
+    where = "first" if direction == "up" else "last"
+    return f"“{title}” is already {where} among its siblings: nothing moved."
+
+
+def mark_ends(rows: list, ids: list[int] | None = None) -> None:
+    """Give each row ``is_first``/``is_last`` among its siblings, so that a page offers
+    only the moves that can happen. ``ids``: the siblings' ids in order, when
+    ``rows`` is not the whole list."""
+    ids = ids if ids is not None else [row.pk for row in rows]
+    for row in rows:
+        row.is_first = bool(ids) and ids[0] == row.pk
+        row.is_last = bool(ids) and ids[-1] == row.pk
+
+
+def _move(rows: list, pk: int, direction: str | None, membership, kind: str) -> bool:
     """Swap a row with its neighbour, renumbering ``position`` through the services.
 
     Rows whose position already matches their new index are left alone, so a
-    move usually writes two rows.
+    move usually writes two rows. False when there is no neighbour that way.
     """
     index = next(i for i, row in enumerate(rows) if row.pk == pk)
     other = index - 1 if direction == "up" else index + 1 if direction == "down" else None
     if other is None or not 0 <= other < len(rows):
-        return
+        return False
     rows[index], rows[other] = rows[other], rows[index]
     update = services.objective_update if kind == "objective" else services.key_result_update
     with transaction.atomic():
         for position, row in enumerate(rows):
             if row.position != position:
                 update(actor=membership, **{kind: row}, position=position)
+    return True

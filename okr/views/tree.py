@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import Team
 from okr import pace, selectors
 from okr.forms import member_users
-from okr.models import Objective
+from okr.models import Level, Objective
 from okr.tree import ObjectiveNode, cycle_roots, load_cascade
 from okr.views.common import page_or_fragment, polling, selected_cycle
 
@@ -42,6 +42,7 @@ def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
             nodes = load_cascade(membership, matching, depth=1)
         else:
             nodes = load_cascade(membership, cycle_roots(membership, cycle), depth=PAGE_DEPTH)
+            nodes = by_level(nodes)
     cycles = list(selectors.cycles_of(membership))
     mark_status(nodes, cycles, pace.local_today(request.organization))
     query = request.GET.copy()
@@ -81,6 +82,18 @@ def tree_branch(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     mark_status(nodes, selectors.cycles_of(membership), pace.local_today(request.organization))
     context = {"key_result": key_result, "nodes": nodes, "cycle": key_result.objective.cycle}
     return page_or_fragment(request, "okr/tree_branch.html", "tree-branch", context)
+
+
+LEVEL_ORDER = {level: index for index, level in enumerate(Level.values)}  # company, team, personal
+
+
+def by_level(nodes: list[ObjectiveNode]) -> list[ObjectiveNode]:
+    """The roots grouped by level, company first; within a level, the order people set.
+
+    A reorder moves an objective only among its level's siblings, so a company
+    objective can never end up below a personal one.
+    """
+    return sorted(nodes, key=lambda node: LEVEL_ORDER.get(node.objective.level, len(LEVEL_ORDER)))
 
 
 def mark_status(nodes: list[ObjectiveNode], cycles, today) -> None:
