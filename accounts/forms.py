@@ -16,7 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from accounts import services
 from accounts.models import Role, Team, User
-from accounts.tenancy import active_member_users
+from accounts.tenancy import active_member_users, teams_of
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -41,10 +41,10 @@ def add_service_errors(
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
-    for field, messages in error.message_dict.items():
+    for field, errors in error.error_dict.items():  # ValidationErrors: their codes are kept
         field = aliases.get(field, field)
         target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        form.add_error(target, messages)
+        form.add_error(target, errors)
 
 
 # --- Sign-up, log-in, invitations ---------------------------------------------------------
@@ -205,7 +205,7 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["teams"].queryset = Team.objects.filter(organization=organization)
+        self.fields["teams"].queryset = teams_of(organization.pk)
 
     def changes(self, sent) -> dict:
         """What the row's form sent: no checkbox ticked still sends ``teams_sent``."""
@@ -246,7 +246,7 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args, organization, team: Team | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        parents = Team.objects.filter(organization=organization)
+        parents = teams_of(organization.pk)
         if team is not None:
             parents = parents.exclude(pk=team.pk)
         self.fields["parent"].queryset = parents.order_by("name", "id")

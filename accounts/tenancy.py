@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from accounts.models import Membership, User
+from accounts.models import Membership, Team, User
 
 
 def get_membership(user, organization_slug: str) -> Membership:
@@ -47,3 +47,13 @@ def active_memberships(user):
         .select_related("organization")
         .order_by("organization__name", "organization_id")
     )
+
+
+def teams_of(organization_id: int):
+    """The organization's teams, by name (the model's order)."""
+    return Team.objects.filter(organization_id=organization_id)
+
+
+def members_of(organization_id: int):
+    """Every membership of the organization, active or not, with its user."""
+    return Membership.objects.filter(organization_id=organization_id).select_related("user")

@@ -17,10 +17,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from accounts.models import Membership, Team, User
+from accounts.models import Membership, User
 from accounts.tenancy import active_member_users
-from okr import selectors
+from okr import permissions, selectors
 from okr.models import (
+    DECIMAL,
+    NOTE_MAX_LENGTH,
     Confidence,
     CycleStatus,
     KeyResult,
@@ -132,9 +134,7 @@ class ObjectiveForm(OkrForm):
         if objective is not None:
             open_cycles |= Q(pk=objective.cycle_id)
         self.fields["cycle"].queryset = cycles.filter(open_cycles)
-        self.fields["team"].queryset = Team.objects.filter(
-            organization_id=membership.organization_id
-        )
+        self.fields["team"].queryset = selectors.organization_teams(membership)
         self.fields["owner"].queryset = member_users(membership)
         self.fields["parent_key_result"].queryset = alignable_key_results(membership)
         if objective is not None:
@@ -146,19 +146,28 @@ class ObjectiveForm(OkrForm):
         )
         if not self.is_bound:
             self.fields["owner"].initial = membership.user_id
+        self.offer_only_what_the_member_may_use()
 
-    def clean(self):
-        data = super().clean()
-        # Picking a team is what people mean by "team objective"; spare them the error.
-        if data.get("level") != Level.TEAM and "team" in data:
-            data["team"] = None
-        # The defaults (docs/domain.md) for what a form may leave out: the requester owns it,
-        # everyone in the organization sees it.
-        if "owner" in data and data["owner"] is None:
-            data["owner"] = self.objective.owner if self.objective else self.membership.user
-        if "visibility" in data and not data["visibility"]:
-            data["visibility"] = Visibility.ORGANIZATION
-        return data
+    def offer_only_what_the_member_may_use(self) -> None:
+        """Show only the levels and owners the member's role may use.
+
+        The fields still parse every level and every member, so that a forged choice
+        reaches the service and is refused there (403) exactly as the API refuses it.
+        """
+        levels = permissions.manageable_levels(self.membership)
+        if self.objective is not None and self.objective.level not in levels:
+            levels = [self.objective.level, *levels]
+        self.fields["level"].widget.choices = [
+            (value, label) for value, label in Level.choices if value in levels
+        ]
+        if not permissions.may_own_for_others(self.membership):
+            user = self.membership.user
+            owners = [user]
+            if self.objective is not None and self.objective.owner_id != user.pk:
+                owners.insert(0, self.objective.owner)
+            self.fields["owner"].widget.choices = [
+                (owner.pk, owner.display_name) for owner in owners
+            ]
 
 
 class ObjectiveTitleForm(OkrForm):
@@ -177,7 +186,7 @@ def plain_decimal(value) -> str:
 
 
 def decimal_field(**kwargs) -> forms.DecimalField:
-    return forms.DecimalField(max_digits=20, decimal_places=6, **kwargs)
+    return forms.DecimalField(**DECIMAL, **kwargs)
 
 
 class KeyResultForm(OkrForm):
@@ -206,33 +215,6 @@ class KeyResultForm(OkrForm):
         if not self.is_bound:
             self.fields["owner"].initial = membership.user_id
 
-    def clean(self):
-        data = super().clean()
-        if data.get("weight") is None and "weight" not in self.errors:
-            data["weight"] = Decimal(1)
-        if not data.get("metric") and "metric" not in self.errors:
-            data["metric"] = Metric.NUMBER
-        if not data.get("progress_source") and "progress_source" not in self.errors:
-            data["progress_source"] = ProgressSource.MEASURED
-        if data.get("owner") is None and "owner" not in self.errors:
-            data["owner"] = self.membership.user
-        measured = data.get("progress_source") == ProgressSource.MEASURED
-        is_milestone = data.get("metric") == Metric.MILESTONE
-        needs_target = (
-            measured and not is_milestone and not self.is_edit and "target_value" not in self.errors
-        )
-        if needs_target and data.get("target_value") is None:
-            self.add_error("target_value", "Enter the value you aim for.")
-        return data
-
-    def service_arguments(self) -> dict:
-        data = dict(self.cleaned_data)
-        if data.get("start_value") is None:
-            data.pop("start_value", None)
-        if data.get("target_value") is None:
-            data.pop("target_value", None)
-        return data
-
 
 class CheckInForm(OkrForm):
     value = decimal_field(label="New value")
@@ -240,7 +222,7 @@ class CheckInForm(OkrForm):
         choices=Confidence.choices, widget=forms.RadioSelect, initial=Confidence.ON_TRACK
     )
     note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(

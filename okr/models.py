@@ -16,7 +16,10 @@ from django.utils import timezone
 
 from accounts.models import Organization, Team
 
+# The one declaration of how figures are stored: 20 digits, 6 after the point. Forms,
+# serializers and the services' checks read it from here.
 DECIMAL = {"max_digits": 20, "decimal_places": 6}
+NOTE_MAX_LENGTH = 2000  # a check-in's note
 
 
 class CycleStatus(models.TextChoices):
@@ -219,7 +222,7 @@ class CheckIn(models.Model):
     )
     value = models.DecimalField(**DECIMAL)
     confidence = models.CharField(max_length=16, choices=Confidence.choices)
-    note = models.TextField(max_length=2000, blank=True, default="")
+    note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

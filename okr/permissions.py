@@ -32,6 +32,29 @@ def require_admin(membership: Membership, action: str = "do this") -> None:
         raise PermissionDenied(f"Only admins can {action}.")
 
 
+# Highest level first: the levels a role may create and edit, from the top one down.
+LEVELS_FROM_THE_TOP = [Level.COMPANY, Level.TEAM, Level.PERSONAL]
+
+
+def highest_level(membership: Membership) -> str:
+    """The highest level of objective this member's role may manage: the one role → level table."""
+    if membership.is_admin:
+        return Level.COMPANY
+    if membership.is_manager:
+        return Level.TEAM
+    return Level.PERSONAL
+
+
+def manageable_levels(membership: Membership) -> list[str]:
+    """The levels this member may create objectives at, highest first."""
+    return LEVELS_FROM_THE_TOP[LEVELS_FROM_THE_TOP.index(highest_level(membership)) :]
+
+
+def may_own_for_others(membership: Membership) -> bool:
+    """May this member make someone else the owner of an objective? (Managers and admins.)"""
+    return membership.is_manager
+
+
 def require_objective_rights(membership: Membership, *, level: str, owner_id: int | None) -> None:
     """May this member create, edit or delete an objective of this level and owner?"""
     if membership.is_admin:

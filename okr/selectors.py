@@ -2,7 +2,9 @@
 
 Every lookup filters by the organization of the caller's membership; a row of
 another organization, or one the caller may not see, does not exist for them
-(``Http404``). Permission to *act* on a visible row is ``permissions.py``'s.
+(``Http404``). The ``…_for_write`` helpers then ask ``permissions.py`` whether
+the member may act on it (``PermissionDenied``, 403): 404 first, then 403, and a
+view never calls ``permissions`` itself.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Membership
+from accounts.models import Membership, Team
+from accounts.tenancy import members_of, teams_of
 from okr import permissions
 from okr.models import Activity, CheckIn, Cycle, CycleStatus, KeyResult, Objective
 
@@ -85,6 +88,32 @@ def get_key_result_for(membership: Membership, pk) -> KeyResult:
     return key_result
 
 
+def get_objective_for_write(membership: Membership, pk) -> Objective:
+    """The objective (404 as ``get_objective_for``) if the member may edit it; else 403."""
+    objective = get_objective_for(membership, pk)
+    permissions.require_objective_rights(
+        membership, level=objective.level, owner_id=objective.owner_id
+    )
+    return objective
+
+
+def get_key_result_for_write(membership: Membership, pk) -> KeyResult:
+    """The key result (404) if the member may edit it — the rights on its objective; else 403."""
+    key_result = get_key_result_for(membership, pk)
+    objective = key_result.objective
+    permissions.require_objective_rights(
+        membership, level=objective.level, owner_id=objective.owner_id
+    )
+    return key_result
+
+
+def get_key_result_for_check_in(membership: Membership, pk) -> KeyResult:
+    """The key result (404) if the member may check in on it (and grade it); else 403."""
+    key_result = get_key_result_for(membership, pk)
+    permissions.require_check_in_rights(membership, key_result)
+    return key_result
+
+
 def get_cycle_for(membership: Membership, pk) -> Cycle:
     """The cycle, if it is the member's organization's; else 404."""
     cycle = Cycle.objects.filter(organization_id=membership.organization_id, pk=_as_id(pk)).first()
@@ -118,20 +147,44 @@ def cycles_of(membership: Membership) -> QuerySet[Cycle]:
     return Cycle.objects.filter(organization_id=membership.organization_id)
 
 
+def cycles_newest_first(membership: Membership) -> QuerySet[Cycle]:
+    """The organization's cycles, the latest start first: the order every cycle list uses."""
+    return cycles_of(membership).order_by("-start_date", "-id")
+
+
+def organization_teams(membership: Membership) -> QuerySet[Team]:
+    """The teams of the member's organization."""
+    return teams_of(membership.organization_id)
+
+
+def organization_members(membership: Membership) -> QuerySet[Membership]:
+    """The memberships of the member's organization, active or not, with users and teams."""
+    return members_of(membership.organization_id).prefetch_related("teams")
+
+
+def has_other_active_members(membership: Membership) -> bool:
+    """Does anyone else belong to the organization? (The dashboard's last getting-started step.)"""
+    return (
+        Membership.objects.active()
+        .filter(organization_id=membership.organization_id)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
 def current_cycle(membership: Membership, today: datetime.date | None = None) -> Cycle | None:
     """The active cycle containing today with the latest start (cycles may overlap)."""
     today = today or membership.organization.local_date()
     return (
-        cycles_of(membership)
+        cycles_newest_first(membership)
         .filter(status=CycleStatus.ACTIVE, start_date__lte=today, end_date__gte=today)
-        .order_by("-start_date", "-id")
         .first()
     )
 
 
 def default_cycle(membership: Membership) -> Cycle | None:
     """What a page shows when no cycle is asked for: the current one, else the newest."""
-    return current_cycle(membership) or cycles_of(membership).order_by("-start_date", "-id").first()
+    return current_cycle(membership) or cycles_newest_first(membership).first()
 
 
 def recent_activity(membership: Membership, limit: int = 15) -> list[Activity]:

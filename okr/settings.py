@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "accounts.middleware.OrganizationMiddleware",
     # Turns a log-in refused by the lock-out (accounts/lockout.py) into its 429.
     "axes.middleware.AxesMiddleware",
+    "okr.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "okr.urls"

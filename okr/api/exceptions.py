@@ -8,9 +8,13 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from okr.services.common import NotFound
+
 
 def exception_handler(exc, context):
     """Services raise Django's ValidationError; the API answers DRF's 400 shape with it."""
+    if isinstance(exc, NotFound):
+        exc = exceptions.NotFound(str(exc))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {

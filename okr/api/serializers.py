@@ -26,6 +26,8 @@ from okr import selectors
 from okr.api.schema import TREE_NODE
 from okr.cycle_health import PaceReader, cycle_id_of, key_result_score
 from okr.models import (
+    DECIMAL,
+    NOTE_MAX_LENGTH,
     Activity,
     CheckIn,
     Confidence,
@@ -124,8 +126,8 @@ class NumberField(serializers.DecimalField):
     """
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("max_digits", 20)
-        kwargs.setdefault("decimal_places", 6)
+        kwargs.setdefault("max_digits", DECIMAL["max_digits"])
+        kwargs.setdefault("decimal_places", DECIMAL["decimal_places"])
         kwargs["coerce_to_string"] = False
         super().__init__(**kwargs)
 
@@ -203,7 +205,7 @@ def active_members(membership: Membership) -> QuerySet[User]:
 
 
 def teams_of(membership: Membership) -> QuerySet[Team]:
-    return Team.objects.filter(organization_id=membership.organization_id)
+    return selectors.organization_teams(membership)
 
 
 def user_field(**kwargs) -> TenantRelatedField:
@@ -446,7 +448,9 @@ class ObjectiveSerializer(PaceFieldsMixin, serializers.ModelSerializer):
     description = serializers.CharField(required=False, allow_blank=True)
     level = serializers.ChoiceField(choices=Level.choices)
     team = team_field(required=False, allow_null=True)
-    owner = user_field(required=False, help_text="Defaults to the requester.")
+    owner = user_field(
+        required=False, allow_null=True, help_text="Defaults to the requester (also when null)."
+    )
     parent_key_result = TenantRelatedField(
         scope=selectors.visible_key_results,
         model=KeyResult,
@@ -504,12 +508,15 @@ class ObjectiveSerializer(PaceFieldsMixin, serializers.ModelSerializer):
 class KeyResultSerializer(PaceFieldsMixin, serializers.ModelSerializer):
     objective = TenantRelatedField(scope=selectors.visible_objectives, model=Objective)
     title = serializers.CharField(max_length=200)
-    owner = user_field(required=False, help_text="Defaults to the requester.")
+    owner = user_field(
+        required=False, allow_null=True, help_text="Defaults to the requester (also when null)."
+    )
     metric = serializers.ChoiceField(choices=Metric.choices, required=False)
     unit = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    start_value = NumberField(required=False)
+    start_value = NumberField(required=False, allow_null=True, help_text="0 when not given.")
     target_value = NumberField(
         required=False,
+        allow_null=True,
         help_text="Required unless the metric is a milestone or progress is aligned.",
     )
     current_value = NumberField(read_only=True)
@@ -631,7 +638,9 @@ class GradeSerializer(serializers.Serializer):
 class CheckInSerializer(serializers.ModelSerializer):
     value = NumberField()
     confidence = serializers.ChoiceField(choices=Confidence.choices)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
     author = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:

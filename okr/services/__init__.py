@@ -16,8 +16,11 @@ from okr.services.check_ins import (
     check_in_record,
 )
 from okr.services.common import (
+    CLOSED_CYCLE,
     CLOSED_CYCLE_MESSAGE,
     MAX_DECIMAL,
+    NotFound,
+    reorder,
     schedule_roll_up,
 )
 from okr.services.cycles import (
@@ -35,12 +38,14 @@ from okr.services.key_results import (
     PROGRESS_FIELDS,
     key_result_create,
     key_result_delete,
+    key_result_move,
     key_result_update,
 )
 from okr.services.objectives import (
     OBJECTIVE_FIELDS,
     objective_create,
     objective_delete,
+    objective_move,
     objective_update,
 )
 from okr.services.onboarding import (
@@ -69,6 +74,7 @@ from okr.services.roll_over import (
 )
 
 __all__ = [
+    "CLOSED_CYCLE",
     "CLOSED_CYCLE_MESSAGE",
     "CYCLE_FIELDS",
     "GRADE_FIELDS",
@@ -79,6 +85,7 @@ __all__ = [
     "ORGANIZATION_FIELDS",
     "PROGRESS_FIELDS",
     "RESERVED_SLUGS",
+    "NotFound",
     "RollOver",
     "check_in_record",
     "cycle_create",
@@ -92,13 +99,16 @@ __all__ = [
     "key_result_create",
     "key_result_delete",
     "key_result_grade",
+    "key_result_move",
     "key_result_update",
     "membership_update",
     "objective_create",
     "objective_delete",
+    "objective_move",
     "objective_update",
     "organization_create",
     "organization_update",
+    "reorder",
     "roll_over_require_rights",
     "schedule_roll_up",
     "team_create",

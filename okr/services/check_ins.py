@@ -13,6 +13,7 @@ from okr import permissions
 from okr.activity import record_activity
 from okr.formatting import format_value
 from okr.models import (
+    NOTE_MAX_LENGTH,
     CheckIn,
     Confidence,
     KeyResult,
@@ -57,9 +58,9 @@ def check_in_record(
         errors["value"] = ["This field is required."]
     _check_decimal(errors, "value", value)
     if confidence not in Confidence.values:
-        errors["confidence"] = [f"“{confidence}” is not one of on_track, at_risk, off_track."]
-    if note and len(note) > 2000:
-        errors["note"] = ["Ensure this field has no more than 2000 characters."]
+        errors["confidence"] = [f"“{confidence}” is not one of {', '.join(Confidence.values)}."]
+    if note and len(note) > NOTE_MAX_LENGTH:
+        errors["note"] = [f"Ensure this field has no more than {NOTE_MAX_LENGTH} characters."]
     _raise_if(errors)
     if key_result.is_milestone and value not in (0, 1):
         raise ValidationError({"value": ["A milestone takes 0 (not done) or 1 (done)."]})

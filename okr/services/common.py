@@ -7,11 +7,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.http import Http404
 
 from accounts.models import Membership, User
 from accounts.tenancy import is_active_member
 from okr.models import (
+    DECIMAL,
     Cycle,
     CycleStatus,
 )
@@ -19,7 +19,14 @@ from okr.models import (
 CLOSED_CYCLE_MESSAGE = (
     "This cycle is closed: its objectives, key results and check-ins are read-only."
 )
-MAX_DECIMAL = Decimal("1e14")  # 20 digits, 6 after the point
+CLOSED_CYCLE = "closed_cycle"  # the error code pages and clients tell the refusal by
+INTEGER_DIGITS = DECIMAL["max_digits"] - DECIMAL["decimal_places"]
+MAX_DECIMAL = Decimal(10) ** INTEGER_DIGITS
+QUANTUM = Decimal(1).scaleb(-DECIMAL["decimal_places"])
+
+
+class NotFound(Exception):
+    """The row is not the actor's organization's: to them it does not exist (404 upstream)."""
 
 
 # --- Roll-up scheduling -------------------------------------------------------------
@@ -47,7 +54,7 @@ def schedule_roll_up(*, organization_id: int, objective_ids=(), key_result_ids=(
 
 def _refuse_if_closed(cycle: Cycle, field: str = NON_FIELD_ERRORS) -> None:
     if cycle.status == CycleStatus.CLOSED:
-        raise ValidationError({field: [CLOSED_CYCLE_MESSAGE]})
+        raise ValidationError({field: [ValidationError(CLOSED_CYCLE_MESSAGE, code=CLOSED_CYCLE)]})
 
 
 def _require_own(actor: Membership, row: Any) -> None:
@@ -56,7 +63,7 @@ def _require_own(actor: Membership, row: Any) -> None:
     Views and serializers resolve rows through the selectors already; this is the backstop.
     """
     if row.organization_id != actor.organization_id:
-        raise Http404("Not found.")
+        raise NotFound(f"No such {type(row).__name__.lower()}.")
 
 
 def _require_same_organization(actor: Membership, **references: Any) -> None:
@@ -83,14 +90,41 @@ def _check_decimal(errors: dict, field: str, value) -> None:
         errors.setdefault(field, []).append("Enter a finite number.")
     elif abs(value) >= MAX_DECIMAL:
         errors.setdefault(field, []).append(
-            "Ensure this value has at most 14 digits before the point."
+            f"Ensure this value has at most {INTEGER_DIGITS} digits before the point."
         )
-    elif value != value.quantize(Decimal("0.000001")):
+    elif value != value.quantize(QUANTUM):
         # The column keeps 6 places; a finer value would be rounded on save and
         # the progress computed from it would no longer match the stored value.
-        errors.setdefault(field, []).append("Ensure that there are no more than 6 decimal places.")
+        errors.setdefault(field, []).append(
+            f"Ensure that there are no more than {DECIMAL['decimal_places']} decimal places."
+        )
 
 
 def _raise_if(errors: dict) -> None:
     if errors:
         raise ValidationError(errors)
+
+
+# --- Reordering ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reorder(
+    rows: list, pk: int, direction: str | None, update, *, actor: Membership, kind: str
+) -> bool:
+    """Swap a row with its neighbour (``direction`` "up" or "down"), renumbering ``position``.
+
+    Each changed row is written through ``update`` (the entity's update service); rows
+    whose position already matches their new index are left alone, so a move usually
+    writes two rows. Any other direction, or a move past either end, changes nothing
+    and answers False.
+    """
+    index = next(i for i, row in enumerate(rows) if row.pk == pk)
+    other = index - 1 if direction == "up" else index + 1 if direction == "down" else None
+    if other is None or not 0 <= other < len(rows):
+        return False
+    rows[index], rows[other] = rows[other], rows[index]
+    for position, row in enumerate(rows):
+        if row.position != position:
+            update(actor=actor, **{kind: row}, position=position)
+    return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Membership, User
@@ -24,6 +25,7 @@ from okr.services.common import (
     _require_active_member,
     _require_own,
     _require_same_organization,
+    reorder,
     schedule_roll_up,
 )
 from okr.services.grades import GRADE_FIELDS
@@ -70,7 +72,15 @@ def key_result_create(
     _require_key_result_rights(actor, objective)
     _require_same_organization(actor, objective=objective)
     _refuse_if_closed(objective.cycle)
+    # What a form or a client may leave empty (docs/domain.md): the actor owns it, a
+    # number measured by check-ins, weight 1.
     owner = owner or actor.user
+    metric = metric or Metric.NUMBER
+    progress_source = progress_source or ProgressSource.MEASURED
+    weight = Decimal(1) if weight is None else weight
+    measured = progress_source == ProgressSource.MEASURED
+    if target_value is None and metric != Metric.MILESTONE and measured:
+        raise ValidationError({"target_value": ["Enter the value you aim for."]})
     _require_active_member(actor, owner)
     start_value, target_value = _default_range(metric, progress_source, start_value, target_value)
     key_result = KeyResult(
@@ -118,6 +128,16 @@ def _default_range(metric, source, start, target) -> tuple[Decimal | None, Decim
 def key_result_update(*, actor: Membership, key_result: KeyResult, **changes: Any) -> KeyResult:
     """Edit a key result; changes to what progress reads roll up to the root."""
     changes = {field: value for field, value in changes.items() if field in KEY_RESULT_FIELDS}
+    # An empty owner keeps the owner; an empty weight, metric or source is the default.
+    if "owner" in changes and changes["owner"] is None:
+        del changes["owner"]
+    for field, default in (
+        ("weight", Decimal(1)),
+        ("metric", Metric.NUMBER),
+        ("progress_source", ProgressSource.MEASURED),
+    ):
+        if field in changes and changes[field] in (None, ""):
+            changes[field] = default
     _require_own(actor, key_result)
     objective = key_result.objective
     _require_key_result_rights(actor, objective)
@@ -163,6 +183,10 @@ def key_result_update(*, actor: Membership, key_result: KeyResult, **changes: An
 
 def _validate_key_result(key_result: KeyResult) -> None:
     errors: dict[str, list[str]] = {}
+    if key_result.start_value is None:
+        errors["start_value"] = ["Enter the value you start from."]
+    if key_result.target_value is None:
+        errors["target_value"] = ["Enter the value you aim for."]
     for field in ("start_value", "target_value", "weight"):
         _check_decimal(errors, field, getattr(key_result, field))
     if key_result.target_value is None:
@@ -199,3 +223,15 @@ def key_result_delete(*, actor: Membership, key_result: KeyResult) -> None:
     )
     key_result.delete()
     schedule_roll_up(organization_id=actor.organization_id, objective_ids=[objective.pk])
+
+
+def key_result_move(*, actor: Membership, key_result: KeyResult, direction: str | None) -> bool:
+    """Move a key result up or down among its objective's key results (False: no neighbour)."""
+    siblings = list(
+        KeyResult.objects.filter(objective_id=key_result.objective_id).select_related(
+            "objective__cycle"
+        )
+    )
+    return reorder(
+        siblings, key_result.pk, direction, key_result_update, actor=actor, kind="key_result"
+    )

@@ -23,6 +23,7 @@ from okr.services.common import (
     _require_active_member,
     _require_own,
     _require_same_organization,
+    reorder,
     schedule_roll_up,
 )
 
@@ -53,8 +54,14 @@ def objective_create(
     visibility: str = Visibility.ORGANIZATION,
     position: int = 0,
 ) -> Objective:
-    """Create an objective, aligned to ``parent_key_result`` when one is given."""
+    """Create an objective, aligned to ``parent_key_result`` when one is given.
+
+    Left out (or empty), the owner is the actor and the visibility the organization's
+    (docs/domain.md). A team goes with team objectives only: any other level with a
+    team is refused, on the page as in the API.
+    """
     owner = owner or actor.user
+    visibility = visibility or Visibility.ORGANIZATION
     permissions.require_objective_rights(actor, level=level, owner_id=owner.pk)
     _require_same_organization(actor, cycle=cycle, team=team, parent_key_result=parent_key_result)
     _refuse_if_closed(cycle, "cycle")
@@ -91,6 +98,10 @@ def objective_create(
 def objective_update(*, actor: Membership, objective: Objective, **changes: Any) -> Objective:
     """Edit an objective; a new ``parent_key_result`` re-aligns it (old and new parents roll up)."""
     changes = {field: value for field, value in changes.items() if field in OBJECTIVE_FIELDS}
+    # An empty owner or visibility keeps what the objective has.
+    for field in ("owner", "visibility"):
+        if field in changes and not changes[field]:
+            del changes[field]
     _require_own(actor, objective)
     permissions.require_objective_rights(actor, level=objective.level, owner_id=objective.owner_id)
     new_level = changes.get("level", objective.level)
@@ -198,3 +209,27 @@ def objective_delete(*, actor: Membership, objective: Objective) -> None:
     if orphaned:
         Objective.objects.filter(pk__in=orphaned).update(parent_key_result=None)
     schedule_roll_up(organization_id=actor.organization_id, key_result_ids=[parent_id])
+
+
+def objective_move(*, actor: Membership, objective: Objective, direction: str | None) -> bool:
+    """Move an objective up or down among its siblings (same cycle, parent key result, level).
+
+    Only the siblings the actor can see take part; each renumbered row goes through
+    ``objective_update``, so the rights and the closed-cycle rule apply to each. False
+    when there is no neighbour that way.
+    """
+    from okr.selectors import visible_objectives
+
+    siblings = list(
+        visible_objectives(actor)
+        .filter(
+            cycle_id=objective.cycle_id,
+            parent_key_result_id=objective.parent_key_result_id,
+            level=objective.level,
+        )
+        .select_related("cycle", "owner")
+        .order_by("position", "id")
+    )
+    return reorder(
+        siblings, objective.pk, direction, objective_update, actor=actor, kind="objective"
+    )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from accounts.forms import add_service_errors
 from okr import selectors
 from okr.models import Cycle, CycleStatus
-from okr.services import CLOSED_CYCLE_MESSAGE
+from okr.services import CLOSED_CYCLE
 
 PROGRESS_CHANGED = "progressChanged"
 
@@ -48,14 +50,35 @@ def done(
     return redirect(safe_next(request, fallback))
 
 
+def submit(form, service, **arguments):
+    """Call one service with what the form parsed; a refusal lands on the form.
+
+    A ``ValidationError`` goes next to its fields; a ``PermissionDenied`` (the role may
+    not do this, e.g. a forged level) goes above the form, which keeps what the user
+    typed, and marks it refused (403). Answers the service's result, or None.
+    """
+    try:
+        return service(**arguments)
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except PermissionDenied as error:
+        form.add_error(None, str(error) or "You are not allowed to do this.")
+        form.is_refused = True
+    return None
+
+
 def failed_status(request: HttpRequest, form) -> int:
     """The status of a re-rendered invalid form.
 
     200, as Django forms do (and htmx swaps only 2xx answers), except when the
-    rules refuse the write outright because its cycle is closed: that is a 400,
-    as everywhere else in Cascade (docs/domain.md).
+    rules refuse the write outright: 403 when the role may not, 400 when its cycle
+    is closed, as everywhere else in Cascade (docs/domain.md).
     """
-    if not request.htmx and CLOSED_CYCLE_MESSAGE in form.non_field_errors():
+    if request.htmx:
+        return 200
+    if getattr(form, "is_refused", False):
+        return 403
+    if form.has_error(NON_FIELD_ERRORS, code=CLOSED_CYCLE):
         return 400
     return 200
 

@@ -12,8 +12,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from accounts.models import Membership
-from okr import charts, pace, selectors
+from okr import charts, pace, permissions, selectors
 from okr.cycle_health import cycle_summary
 from okr.forms import CheckInForm
 from okr.models import Cycle, KeyResult, Level
@@ -55,14 +54,11 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         "health_refresh_url": health_polling["refresh_url"],
         "health_poll_url": health_polling["poll_url"],
         "review_url": review_url(request, cycle, today),
+        "highest_level": permissions.highest_level(membership),
         **due_context(membership),
         "activity": selectors.recent_activity(membership, limit=RECENT_ON_DASHBOARD),
         # The last step of getting started: an admin alone in the organization.
-        "is_alone": membership.is_admin
-        and not Membership.objects.active()
-        .filter(organization_id=membership.organization_id)
-        .exclude(pk=membership.pk)
-        .exists(),
+        "is_alone": membership.is_admin and not selectors.has_other_active_members(membership),
         **polling(request, url),
     }
     fragment = "cycle-health" if request.GET.get("part") == "health" else "company-objectives"

@@ -22,7 +22,6 @@ from okr.views.common import done, failed_status, refused
 from okr.views.my_okrs import my_key_result_row
 from okr.views.objectives import (
     TEMPLATE,
-    _move,
     cannot_move_message,
     decorate_key_result,
     key_results_of,
@@ -79,16 +78,13 @@ def _key_results_section(
 @require_http_methods(["GET", "POST"])
 def key_result_create(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership = request.membership
-    objective = selectors.get_objective_for(membership, pk)
-    permissions.require_objective_rights(
-        membership, level=objective.level, owner_id=objective.owner_id
-    )
+    objective = selectors.get_objective_for_write(membership, pk)
     form = KeyResultForm(request.POST or None, membership=membership)
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.key_result_create(
-                    actor=membership, objective=objective, **form.service_arguments()
+                    actor=membership, objective=objective, **form.cleaned_data
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -122,11 +118,8 @@ def key_result_row(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def key_result_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership = request.membership
-    key_result = selectors.get_key_result_for(membership, pk)
+    key_result = selectors.get_key_result_for_write(membership, pk)
     objective = key_result.objective
-    permissions.require_objective_rights(
-        membership, level=objective.level, owner_id=objective.owner_id
-    )
     if request.method == "POST":
         form = KeyResultForm(
             request.POST, membership=membership, is_edit=True, auto_id=f"id_kr{pk}_%s"
@@ -136,7 +129,7 @@ def key_result_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
                 services.key_result_update(
                     actor=membership,
                     key_result=key_result,
-                    **form.submitted(form.service_arguments()),
+                    **form.submitted(form.cleaned_data),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -183,11 +176,8 @@ def key_result_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
 def key_result_delete(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """Delete after confirmation: a page without JavaScript, ``hx-confirm`` with it."""
     membership = request.membership
-    key_result = selectors.get_key_result_for(membership, pk)
+    key_result = selectors.get_key_result_for_write(membership, pk)
     objective = key_result.objective
-    permissions.require_objective_rights(
-        membership, level=objective.level, owner_id=objective.owner_id
-    )
     error = ""
     status = 200
     if request.method == "POST" and request.POST.get("confirm") == "yes":
@@ -220,12 +210,11 @@ def key_result_move(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     membership = request.membership
     key_result = selectors.get_key_result_for(membership, pk)
     objective = key_result.objective
-    siblings = list(
-        KeyResult.objects.filter(objective=objective).select_related("objective__cycle")
-    )
     direction = request.POST.get("direction")
     try:
-        moved = _move(siblings, key_result.pk, direction, membership, "key_result")
+        moved = services.key_result_move(
+            actor=membership, key_result=key_result, direction=direction
+        )
     except ValidationError as exc:
         return refused(request, " ".join(exc.messages))
     notice = "" if moved else cannot_move_message(key_result.title, direction)
@@ -243,17 +232,19 @@ def check_in(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     row (default) or a "due for check-in" row on the dashboard or My OKRs.
     """
     membership = request.membership
-    key_result = selectors.get_key_result_for(membership, pk)
     where = request.POST.get("where") or request.GET.get("where") or "objective"
+    opens_the_form = request.method == "POST" or (request.htmx and where == "my")
+    if opens_the_form:
+        key_result = selectors.get_key_result_for_check_in(membership, pk)  # 404, then 403
+    else:
+        key_result = selectors.get_key_result_for(membership, pk)
     prefix = {"due": "due", "my": "my"}.get(where, "kr") + str(key_result.pk)
     if request.method == "GET" and request.htmx and where == "my":
         # My OKRs opens the form under the row on demand.
-        permissions.require_check_in_rights(membership, key_result)
         form = CheckInForm(key_result=key_result, prefix_id=prefix, autofocus=True)
         context = {"kr": key_result, "form": form, "where": where, "next": ""}
         return render(request, "okr/_check_in_form.html", context)
     if request.method == "POST":
-        permissions.require_check_in_rights(membership, key_result)
         form = CheckInForm(
             request.POST, key_result=key_result, prefix_id=prefix, autofocus=where == "my"
         )

@@ -11,7 +11,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,6 +37,7 @@ from okr.views.common import (
     page_or_fragment,
     polling,
     refused,
+    submit,
 )
 
 TEMPLATE = "okr/objective_detail.html"
@@ -238,15 +238,11 @@ def objective_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = request.membership
     if request.method == "POST":
         form = ObjectiveForm(request.POST, membership=membership)
-        if form.is_valid():
-            try:
-                objective = services.objective_create(actor=membership, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                return done(
-                    request, fallback=objective_url(objective), message="Objective created."
-                )
+        objective = form.is_valid() and submit(
+            form, services.objective_create, actor=membership, **form.cleaned_data
+        )
+        if objective:
+            return done(request, fallback=objective_url(objective), message="Objective created.")
         status = failed_status(request, form)
     else:
         form = ObjectiveForm(membership=membership, initial=_create_initial(request))
@@ -255,8 +251,7 @@ def objective_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "okr/objective_form.html", context, status=status)
 
 
-# Highest level first; what "Add a supporting objective" preselects below a key result.
-LEVEL_ORDER = [Level.COMPANY, Level.TEAM, Level.PERSONAL]
+# What "Add a supporting objective" preselects below a key result.
 LEVEL_BELOW = {
     Level.COMPANY: Level.TEAM,
     Level.TEAM: Level.PERSONAL,
@@ -288,41 +283,32 @@ def _create_initial(request: HttpRequest) -> dict:
             # Supporting a key result means working one level below it: a company key
             # result is supported by a team, a team's by a person.
             initial.setdefault("level", LEVEL_BELOW[parent.objective.level])
-    if membership.is_admin:
-        highest = Level.COMPANY
-    elif membership.is_manager:
-        highest = Level.TEAM
-    else:
-        highest = Level.PERSONAL
-    if initial.get("level") not in LEVEL_ORDER[LEVEL_ORDER.index(highest) :]:
+    if initial.get("level") not in permissions.manageable_levels(membership):
         # Never preselect a level the member may not create: the service would refuse it.
-        initial["level"] = highest
+        initial["level"] = permissions.highest_level(membership)
     return initial
 
 
 @require_http_methods(["GET", "POST"])
 def objective_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership = request.membership
-    objective = selectors.get_objective_for(membership, pk)
-    permissions.require_objective_rights(
-        membership, level=objective.level, owner_id=objective.owner_id
-    )
+    objective = selectors.get_objective_for_write(membership, pk)
     if request.method == "POST":
         form = ObjectiveForm(request.POST, membership=membership, objective=objective)
-        if form.is_valid():
-            try:
-                services.objective_update(
-                    actor=membership, objective=objective, **form.submitted(form.cleaned_data)
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                return done(
-                    request,
-                    fallback=objective_url(objective),
-                    message="Objective saved.",
-                    progress_changed=True,
-                )
+        saved = form.is_valid() and submit(
+            form,
+            services.objective_update,
+            actor=membership,
+            objective=objective,
+            **form.submitted(form.cleaned_data),
+        )
+        if saved:
+            return done(
+                request,
+                fallback=objective_url(objective),
+                message="Objective saved.",
+                progress_changed=True,
+            )
         status = failed_status(request, form)
     else:
         form = ObjectiveForm(
@@ -373,10 +359,7 @@ def objective_title(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
 def objective_title_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """Click the title to edit it in place: Enter saves, Escape cancels."""
     membership = request.membership
-    objective = selectors.get_objective_for(membership, pk)
-    permissions.require_objective_rights(
-        membership, level=objective.level, owner_id=objective.owner_id
-    )
+    objective = selectors.get_objective_for_write(membership, pk)
     status = 200
     if request.method == "POST":
         form = ObjectiveTitleForm(request.POST)
@@ -405,10 +388,7 @@ def objective_title_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRe
 def objective_delete(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """Delete after confirmation: a page without JavaScript, ``hx-confirm`` with it."""
     membership = request.membership
-    objective = selectors.get_objective_for(membership, pk)
-    permissions.require_objective_rights(
-        membership, level=objective.level, owner_id=objective.owner_id
-    )
+    objective = selectors.get_objective_for_write(membership, pk)
     error = ""
     status = 200
     if request.method == "POST" and request.POST.get("confirm") == "yes":
@@ -434,19 +414,9 @@ def objective_move(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
     """Move an objective up or down among its siblings: same cycle, parent key result and level."""
     membership = request.membership
     objective = selectors.get_objective_for(membership, pk)
-    siblings = list(
-        selectors.visible_objectives(membership)
-        .filter(
-            cycle_id=objective.cycle_id,
-            parent_key_result_id=objective.parent_key_result_id,
-            level=objective.level,
-        )
-        .select_related("cycle", "owner")
-        .order_by("position", "id")
-    )
     direction = request.POST.get("direction")
     try:
-        moved = _move(siblings, objective.pk, direction, membership, "objective")
+        moved = services.objective_move(actor=membership, objective=objective, direction=direction)
     except ValidationError as exc:
         return refused(request, " ".join(exc.messages))
     if not moved:
@@ -470,22 +440,3 @@ def mark_ends(rows: list, ids: list[int] | None = None) -> None:
     for row in rows:
         row.is_first = bool(ids) and ids[0] == row.pk
         row.is_last = bool(ids) and ids[-1] == row.pk
-
-
-def _move(rows: list, pk: int, direction: str | None, membership, kind: str) -> bool:
-    """Swap a row with its neighbour, renumbering ``position`` through the services.
-
-    Rows whose position already matches their new index are left alone, so a
-    move usually writes two rows. False when there is no neighbour that way.
-    """
-    index = next(i for i, row in enumerate(rows) if row.pk == pk)
-    other = index - 1 if direction == "up" else index + 1 if direction == "down" else None
-    if other is None or not 0 <= other < len(rows):
-        return False
-    rows[index], rows[other] = rows[other], rows[index]
-    update = services.objective_update if kind == "objective" else services.key_result_update
-    with transaction.atomic():
-        for position, row in enumerate(rows):
-            if row.position != position:
-                update(actor=membership, **{kind: row}, position=position)
-    return True

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from accounts.models import Team
 from okr import pace, selectors
 from okr.forms import member_users
 from okr.models import Level, Objective
@@ -24,7 +23,7 @@ PAGE_DEPTH = 2  # levels of objectives loaded with the page; deeper ones on dema
 def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = request.membership
     cycle = selected_cycle(request)
-    teams = list(Team.objects.filter(organization_id=membership.organization_id))
+    teams = list(selectors.organization_teams(membership))
     owners = list(member_users(membership))
     team = _pick(teams, request.GET.get("team"))
     owner = _pick(owners, request.GET.get("owner"))

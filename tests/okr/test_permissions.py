@@ -337,7 +337,17 @@ def test_it_treats_another_organizations_rows_as_absent_even_in_the_services(
         lambda: services.cycle_delete(actor=oscar, cycle=acme_cycle),
     ]
     for write in writes:
-        with pytest.raises(Http404):
+        with pytest.raises(services.NotFound):  # the domain's error: a 404 on pages and in the API
             write()
     assert not CheckIn.objects.exists()
     assert Objective.objects.get(pk=objective.pk).title == "Acme's"
+
+
+def test_the_domains_not_found_is_a_404_on_pages_and_in_the_api(rf):
+    from okr.api.exceptions import exception_handler
+    from okr.middleware import DomainErrorMiddleware
+
+    error = services.NotFound("No such objective.")
+    with pytest.raises(Http404):
+        DomainErrorMiddleware(lambda request: None).process_exception(rf.get("/"), error)
+    assert exception_handler(error, {}).status_code == 404

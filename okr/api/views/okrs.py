@@ -34,6 +34,41 @@ class _OkrViewSet(
         return self.update(request, *args, partial=True, **kwargs)
 
 
+def require_create_rights(membership, data, *, of: str) -> None:
+    """Refuse (403) before validating (400) a create the role may not make (401 → 404 → 403 → 400).
+
+    An objective's body names its level and owner (the requester when left out); a key
+    result's names its objective, whose rights it follows. A body too malformed to tell
+    is left to the serializer's 400.
+    """
+    if not isinstance(data, dict):
+        return
+    if of == "key_result":
+        objective_id = (
+            None if isinstance(data.get("objective"), bool) else parse_id(data.get("objective"))
+        )
+        objective = (
+            selectors.visible_objectives(membership).filter(pk=objective_id).first()
+            if objective_id is not None
+            else None
+        )
+        if objective is not None:
+            permissions.require_objective_rights(
+                membership, level=objective.level, owner_id=objective.owner_id
+            )
+        return
+    if data.get("level") not in Level.values:
+        return
+    owner = data.get("owner")
+    if owner is None:
+        owner_id = membership.user_id
+    elif isinstance(owner, bool) or parse_id(owner) is None:
+        return
+    else:
+        owner_id = parse_id(owner)
+    permissions.require_objective_rights(membership, level=data["level"], owner_id=owner_id)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List the objectives you can see",
@@ -98,32 +133,14 @@ class ObjectiveViewSet(_OkrViewSet):
         return selectors.get_objective_for(self.membership, self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs) -> Response:
-        self._require_rights_for(request.data)
+        require_create_rights(self.membership, request.data, of="objective")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         objective = services.objective_create(actor=self.membership, **serializer.validated_data)
         return Response(self.get_serializer(objective).data, status=status.HTTP_201_CREATED)
 
-    def _require_rights_for(self, data) -> None:
-        """Refuse (403) before validating (400) when the body says what the role may not create."""
-        if not isinstance(data, dict) or data.get("level") not in Level.values:
-            return
-        owner = data.get("owner")
-        if owner is None:
-            owner_id = self.membership.user_id
-        elif isinstance(owner, bool) or parse_id(owner) is None:
-            return  # not an id at all: the serializer answers 400
-        else:
-            owner_id = parse_id(owner)
-        permissions.require_objective_rights(
-            self.membership, level=data["level"], owner_id=owner_id
-        )
-
     def update(self, request, *args, partial: bool = False, **kwargs) -> Response:
-        objective = self.get_object()
-        permissions.require_objective_rights(
-            self.membership, level=objective.level, owner_id=objective.owner_id
-        )
+        objective = selectors.get_objective_for_write(self.membership, self.kwargs["pk"])
         serializer = self.get_serializer(objective, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         objective = services.objective_update(
@@ -132,7 +149,8 @@ class ObjectiveViewSet(_OkrViewSet):
         return Response(self.get_serializer(objective).data)
 
     def destroy(self, request, *args, **kwargs) -> Response:
-        services.objective_delete(actor=self.membership, objective=self.get_object())
+        objective = selectors.get_objective_for_write(self.membership, self.kwargs["pk"])
+        services.objective_delete(actor=self.membership, objective=objective)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -195,29 +213,14 @@ class KeyResultViewSet(_OkrViewSet):
         return selectors.get_key_result_for(self.membership, self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs) -> Response:
-        self._require_rights_for(request.data)
+        require_create_rights(self.membership, request.data, of="key_result")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key_result = services.key_result_create(actor=self.membership, **serializer.validated_data)
         return Response(self.get_serializer(key_result).data, status=status.HTTP_201_CREATED)
 
-    def _require_rights_for(self, data) -> None:
-        """A key result follows the rights on its objective: refuse (403) before validating."""
-        objective_id = parse_id(data.get("objective")) if isinstance(data, dict) else None
-        if objective_id is None or isinstance(data.get("objective"), bool):
-            return
-        objective = selectors.visible_objectives(self.membership).filter(pk=objective_id).first()
-        if objective is not None:
-            permissions.require_objective_rights(
-                self.membership, level=objective.level, owner_id=objective.owner_id
-            )
-
     def update(self, request, *args, partial: bool = False, **kwargs) -> Response:
-        key_result = self.get_object()
-        objective = key_result.objective
-        permissions.require_objective_rights(
-            self.membership, level=objective.level, owner_id=objective.owner_id
-        )
+        key_result = selectors.get_key_result_for_write(self.membership, self.kwargs["pk"])
         serializer = self.get_serializer(key_result, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         key_result = services.key_result_update(
@@ -226,7 +229,8 @@ class KeyResultViewSet(_OkrViewSet):
         return Response(self.get_serializer(key_result).data)
 
     def destroy(self, request, *args, **kwargs) -> Response:
-        services.key_result_delete(actor=self.membership, key_result=self.get_object())
+        key_result = selectors.get_key_result_for_write(self.membership, self.kwargs["pk"])
+        services.key_result_delete(actor=self.membership, key_result=key_result)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -246,8 +250,7 @@ class KeyResultViewSet(_OkrViewSet):
         ],
     )
     def grade(self, request, *args, **kwargs) -> Response:
-        key_result = self.get_object()
-        permissions.require_check_in_rights(self.membership, key_result)
+        key_result = selectors.get_key_result_for_check_in(self.membership, self.kwargs["pk"])
         serializer = serializers.GradeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key_result = services.key_result_grade(
@@ -294,8 +297,9 @@ class CheckInViewSet(TenantMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         )
 
     def create(self, request, *args, **kwargs) -> Response:
-        key_result = self._key_result()
-        permissions.require_check_in_rights(self.membership, key_result)
+        key_result = selectors.get_key_result_for_check_in(
+            self.membership, self.kwargs["key_result_pk"]
+        )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         check_in = services.check_in_record(

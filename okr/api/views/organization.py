@@ -47,12 +47,7 @@ class MemberViewSet(
     serializer_class = serializers.MemberSerializer
 
     def get_queryset(self):
-        return (
-            Membership.objects.filter(organization_id=self.membership.organization_id)
-            .select_related("user")
-            .prefetch_related("teams")
-            .order_by("id")
-        )
+        return selectors.organization_members(self.membership).order_by("id")
 
     def partial_update(self, request, *args, **kwargs) -> Response:
         member = self.get_object()
@@ -125,7 +120,7 @@ class TeamViewSet(
     serializer_class = serializers.TeamSerializer
 
     def get_queryset(self):
-        return Team.objects.filter(organization_id=self.membership.organization_id).order_by("id")
+        return selectors.organization_teams(self.membership).order_by("id")
 
     def create(self, request, *args, **kwargs) -> Response:
         permissions.require_admin(self.membership, "manage teams")

@@ -38,9 +38,7 @@ STATUS_VERBS = {
 
 def _cycles_with_counts(membership) -> list:
     cycles = list(
-        selectors.cycles_of(membership)
-        .annotate(objective_count=Count("objectives"))
-        .order_by("-start_date", "-id")
+        selectors.cycles_newest_first(membership).annotate(objective_count=Count("objectives"))
     )
     current = selectors.current_cycle(membership)
     today = pace.local_today(membership.organization)

@@ -16,16 +16,15 @@ from accounts.forms import (
     add_service_errors,
 )
 from accounts.models import Invitation, Membership, Role
-from okr import services
+from okr import selectors, services
 from okr.views.admin.teams import _teams_of
 
 
-def _members(organization) -> list[Membership]:
+def _members(membership: Membership) -> list[Membership]:
     return list(
-        Membership.objects.filter(organization=organization)
-        .select_related("user")
-        .prefetch_related("teams")
-        .order_by("-is_active", "user__name", "user__email", "id")
+        selectors.organization_members(membership).order_by(
+            "-is_active", "user__name", "user__email", "id"
+        )
     )
 
 
@@ -44,14 +43,14 @@ def _invitations_context(request, invite_form=None) -> dict:
 
 
 def _render_members(request, *, failed: Membership | None = None, invite_form=None, status=200):
-    members = _members(request.organization)
+    members = _members(request.membership)
     if failed is not None:
         # Show the refused change in its row, with the user's choice kept.
         members = [failed if member.pk == failed.pk else member for member in members]
     context = {
         "members": members,
         "roles": Role.choices,
-        "all_teams": _teams_of(request.organization),
+        "all_teams": _teams_of(request.membership),
         **_invitations_context(request, invite_form),
     }
     return render(request, "accounts/members.html", context, status=status)
@@ -66,11 +65,7 @@ def members(request):
 @require_POST
 def member_update(request, membership_id: int):
     """Change a member's role, active flag or teams; the row swaps in place under HTMX."""
-    member = get_object_or_404(
-        Membership.objects.select_related("user"),
-        organization=request.organization,
-        pk=membership_id,
-    )
+    member = get_object_or_404(selectors.organization_members(request.membership), pk=membership_id)
     form = MembershipForm(request.POST, organization=request.organization)
     if form.is_valid():
         changes = form.changes(request.POST)
@@ -104,7 +99,7 @@ def member_update(request, membership_id: int):
 
 
 def _row_context(request, member: Membership) -> dict:
-    return {"member": member, "roles": Role.choices, "all_teams": _teams_of(request.organization)}
+    return {"member": member, "roles": Role.choices, "all_teams": _teams_of(request.membership)}
 
 
 @admin_page

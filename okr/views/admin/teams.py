@@ -12,7 +12,7 @@ from accounts.forms import (
     add_service_errors,
 )
 from accounts.models import Team
-from okr import services
+from okr import selectors, services
 
 
 def team_tree(teams: list[Team]) -> list[tuple[Team, int]]:
@@ -37,8 +37,8 @@ def team_tree(teams: list[Team]) -> list[tuple[Team, int]]:
     return ordered
 
 
-def _teams_of(organization) -> list[Team]:
-    return list(Team.objects.filter(organization=organization).select_related("lead"))
+def _teams_of(membership) -> list[Team]:
+    return list(selectors.organization_teams(membership).select_related("lead"))
 
 
 @admin_page
@@ -58,7 +58,7 @@ def teams(request):
             form = TeamForm(organization=request.organization)
     context = {
         "form": form,
-        "tree": team_tree(_teams_of(request.organization)),
+        "tree": team_tree(_teams_of(request.membership)),
         "created": created,
     }
     template = "accounts/teams.html#teams-board" if request.htmx else "accounts/teams.html"
@@ -66,7 +66,7 @@ def teams(request):
 
 
 def _team_for(request, team_id: int) -> Team:
-    return get_object_or_404(Team, organization=request.organization, pk=team_id)
+    return get_object_or_404(selectors.organization_teams(request.membership), pk=team_id)
 
 
 @admin_page
