@@ -30,7 +30,7 @@ from okr.services.common import (
 )
 from okr.services.grades import GRADE_FIELDS
 
-# Said when a measured key result comes without its target (the pages' form says it too).
+# Said when a measured key result comes without its target, on the pages and in the API.
 TARGET_VALUE_MISSING = "Enter the value you aim for."
 
 KEY_RESULT_FIELDS = (
@@ -80,7 +80,7 @@ def key_result_create(
     weight = Decimal(1) if weight is None else weight
     measured = progress_source == ProgressSource.MEASURED
     if target_value is None and metric != Metric.MILESTONE and measured:
-        raise ValidationError({"target_value": ["Enter the value you aim for."]})
+        raise ValidationError({"target_value": [TARGET_VALUE_MISSING]})
     _require_active_member(actor, owner)
     start_value, target_value = _default_range(metric, progress_source, start_value, target_value)
     key_result = KeyResult(
@@ -185,8 +185,6 @@ def _validate_key_result(key_result: KeyResult) -> None:
     errors: dict[str, list[str]] = {}
     if key_result.start_value is None:
         errors["start_value"] = ["Enter the value you start from."]
-    if key_result.target_value is None:
-        errors["target_value"] = ["Enter the value you aim for."]
     for field in ("start_value", "target_value", "weight"):
         _check_decimal(errors, field, getattr(key_result, field))
     if key_result.target_value is None:
