@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import Membership
-from okr.models import Activity, KeyResult, Objective
+from accounts.models import Membership, Role, Team, User
+from okr.formatting import format_number
+from okr.models import (
+    Activity,
+    Confidence,
+    CycleStatus,
+    KeyResult,
+    Level,
+    Metric,
+    Objective,
+    ProgressSource,
+    Visibility,
+)
 from okr.versions import organization_changed
 
 
@@ -71,3 +82,83 @@ def diff(instance: Any, changes: dict) -> dict:
         if old_cmp != new_cmp:
             result[field] = [old, new]
     return result
+
+
+# --- Reading the log back: what changed, in words ---------------------------------------
+
+# The kinds of entry the activity page filters by (``Activity.target_type``).
+KINDS = {
+    "check_in": "Check-ins",
+    "objective": "Objectives",
+    "key_result": "Key results",
+    "cycle": "Cycles",
+    "team": "Teams",
+    "membership": "Members",
+    "invitation": "Invitations",
+    "organization": "Settings",
+}
+
+FIELD_LABELS = {
+    "current_value": "Value",
+    "start_value": "Start",
+    "target_value": "Target",
+    "parent_key_result": "Supports",
+    "progress_source": "Progress from",
+    "is_active": "Active",
+    "checkin_weekday": "Check-in day",
+    "checkin_hour": "Check-in hour",
+    "checkin_cadence_days": "Check-in every (days)",
+    "grade_note": "Grade note",
+    "end_date": "End",
+    "start_date": "Start",
+}
+NUMERIC_FIELDS = {"current_value", "start_value", "target_value", "weight", "grade"}
+USER_FIELDS = {"owner", "lead", "user"}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def describe_changes(entries: list[Activity]) -> None:
+    """Give each entry ``change_lines``: ``(label, before, after)`` for each field it changed.
+
+    Only fields recorded as a before/after pair are shown. People and teams are
+    named (two queries for the whole list, whatever its length); other values go
+    through ``okr.formatting`` or their choice labels.
+    """
+    choices = {}
+    for enum in (Confidence, CycleStatus, Level, Metric, ProgressSource, Visibility, Role):
+        choices.update(dict(enum.choices))
+    pairs = [
+        (entry, field, value)
+        for entry in entries
+        for field, value in (entry.changes or {}).items()
+        if isinstance(value, list) and len(value) == 2
+    ]
+    user_ids = {v for _, f, value in pairs if f in USER_FIELDS for v in value if v}
+    team_ids = {v for _, f, value in pairs if f in ("team", "parent") for v in value if v}
+    users = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
+    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+
+    def shown(field: str, value) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if field in NUMERIC_FIELDS:
+            return format_number(value)
+        if field in USER_FIELDS:
+            return users.get(value, "someone")
+        if field in ("team", "parent"):
+            return teams.get(value, "a deleted team")
+        if field == "checkin_weekday" and isinstance(value, int) and 0 <= value < 7:
+            return WEEKDAYS[value]
+        if field == "parent_key_result":
+            return f"key result #{value}"
+        if isinstance(value, str) and value in choices:
+            return str(choices[value])
+        return str(value)
+
+    for entry in entries:
+        entry.change_lines = []
+    for entry, field, (before, after) in pairs:
+        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+        entry.change_lines.append((label, shown(field, before), shown(field, after)))

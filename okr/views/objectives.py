@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import add_service_errors
 from okr import pace, permissions, selectors, services
+from okr.activity import describe_changes
 from okr.charts import check_in_points, progress_chart
 from okr.forms import (
     CheckInForm,
@@ -169,11 +170,13 @@ def _move_offers(membership, objective: Objective, can_edit: bool) -> dict:
 
 def objective_activity(membership, objective: Objective) -> list:
     """The latest activity on one objective that the member may see."""
-    return list(
+    rows = list(
         selectors.visible_activity(membership)
         .filter(objective=objective)
         .select_related("actor")[:30]
     )
+    describe_changes(rows)
+    return rows
 
 
 def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:

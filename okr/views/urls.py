@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from okr.views import dashboard, key_results, my_okrs, objectives, review, search, tree
+from okr.views import activity, dashboard, key_results, my_okrs, objectives, review, search, tree
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("tree/", tree.tree, name="tree"),
     path("tree/key-results/<int:pk>/", tree.tree_branch, name="tree_branch"),
     path("my/", my_okrs.my_okrs, name="my_okrs"),
+    path("activity/", activity.activity, name="activity"),
     path("search/", search.search, name="search"),
     path("objectives/new/", objectives.objective_create, name="objective_create"),
     path("objectives/<int:pk>/", objectives.objective_detail, name="objective_detail"),

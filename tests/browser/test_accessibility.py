@@ -74,6 +74,7 @@ SIGNED_IN_PAGES = {
     "cycles": "/o/acme/admin/cycles/",
     "settings": "/o/acme/admin/settings/",
     "profile": "/accounts/profile/",
+    "activity": "/o/acme/activity/",
 }
 
 
