@@ -449,6 +449,9 @@ def measure(target: Target, arguments, workdir: Path) -> None:
     time.sleep(3)  # the worker connects to the broker
     try:
         for request, _ in ROWS:
+            if arguments.rows and request not in [*arguments.rows.split(","), "healthz"]:
+                target.results[request] = None
+                continue
             print(f"… {target.label}: {request}", file=sys.stderr)
             target.results[request] = locust(
                 target, setup_file, request, seconds=arguments.duration,
@@ -521,6 +524,8 @@ def print_report(targets: list[Target]) -> None:
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for request, title in ROWS:
+        if any(target.results[request] is None for target in targets):
+            continue
         line = [title]
         for target in targets:
             row = target.results[request]
@@ -571,6 +576,7 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=20, help="idle roll-up probes")
     parser.add_argument("--busy-rate", type=float, default=60, help="check-ins/s while busy")
     parser.add_argument("--memory-key-results", type=int, default=20_000, help="0 to skip")
+    parser.add_argument("--rows", default="", help="only these requests (comma-separated)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8114)))
     ARGS = arguments = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get(

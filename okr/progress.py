@@ -91,51 +91,135 @@ def _lock_organization(organization_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, organization_id])
 
 
-def _recompute_objective(objective_id: int) -> tuple[float, int | None] | None:
-    """Recompute one objective from its key results; return (progress, parent_key_result_id)."""
-    row = (
-        Objective.objects.filter(pk=objective_id)
-        .values_list("progress", "parent_key_result_id")
-        .first()
-    )
-    if row is None:
-        return None
-    old, parent_key_result_id = row
-    new = objective_progress(
-        KeyResult.objects.filter(objective_id=objective_id).values_list("weight", "progress")
-    )
-    if new != old:
-        Objective.objects.filter(pk=objective_id).update(progress=new)
-    return new, parent_key_result_id
+Node = tuple[str, int]  # ("objective", pk) or ("kr", pk)
 
 
-def _recompute_key_result(key_result_id: int) -> int | None:
-    """Recompute one key result from what it reads; return its objective's id."""
-    key_result = (
-        KeyResult.objects.filter(pk=key_result_id)
-        .only(
-            "objective_id",
-            "progress",
-            "progress_source",
-            "start_value",
-            "target_value",
-            "current_value",
-        )
-        .first()
+@dataclass
+class _Ancestry:
+    """The nodes from the changed ones up to their roots, as read under the lock."""
+
+    parents: dict[Node, Node | None]
+    objective_progress: dict[int, float]  # stored values: only roll-ups write them
+    key_results: dict[int, tuple[float, str]]  # stored progress and progress_source
+
+
+def _ancestry(
+    organization_id: int, objective_ids: Iterable[int], key_result_ids: Iterable[int]
+) -> _Ancestry:
+    """Every node from the given ones up to their roots, with its parent: one query per level.
+
+    A node that no longer exists (deleted meanwhile) is left out, and the walk above
+    it stops there, as it would at a root.
+    """
+    found = _Ancestry(parents={}, objective_progress={}, key_results={})
+    parents = found.parents
+    objectives, key_results = set(objective_ids), set(key_result_ids)
+    while objectives or key_results:
+        next_objectives: set[int] = set()
+        next_key_results: set[int] = set()
+        if objectives:
+            rows = Objective.objects.filter(
+                organization_id=organization_id, pk__in=objectives
+            ).values_list("pk", "parent_key_result_id", "progress")
+            for pk, parent, value in rows:
+                parents[("objective", pk)] = ("kr", parent) if parent else None
+                found.objective_progress[pk] = value
+                if parent and ("kr", parent) not in parents:
+                    next_key_results.add(parent)
+        if key_results:
+            rows = KeyResult.objects.filter(
+                organization_id=organization_id, pk__in=key_results
+            ).values_list("pk", "objective_id", "progress", "progress_source")
+            for pk, objective_id, value, source in rows:
+                parents[("kr", pk)] = ("objective", objective_id)
+                found.key_results[pk] = (value, source)
+                if ("objective", objective_id) not in parents:
+                    next_objectives.add(objective_id)
+        objectives, key_results = next_objectives, next_key_results
+    return found
+
+
+def _deepest_first(parents: dict[Node, Node | None]) -> list[list[Node]]:
+    """The nodes grouped by their distance from their root, the farthest group first.
+
+    A node's children lie one step farther than the node, so recomputing group by
+    group reads every child after it was recomputed. (A loop, which the services
+    refuse, counts as a root where the walk first meets it.)
+    """
+    depth: dict[Node, int] = {}
+    for node in parents:
+        chain: list[Node] = []
+        on_chain: set[Node] = set()
+        current: Node | None = node
+        while current is not None and current in parents and current not in depth:
+            if current in on_chain:
+                break
+            chain.append(current)
+            on_chain.add(current)
+            current = parents[current]
+        base = depth.get(current, -1) if current is not None else -1
+        for member in reversed(chain):
+            base += 1
+            depth[member] = base
+    groups: dict[int, list[Node]] = defaultdict(list)
+    for node, distance in depth.items():
+        groups[distance].append(node)
+    return [sorted(groups[distance]) for distance in sorted(groups, reverse=True)]
+
+
+def _recompute_objectives(objective_ids: list[int], stored: dict[int, float]) -> None:
+    """Recompute these objectives from their key results: one read, at most one write."""
+    if not objective_ids:
+        return
+    pairs: dict[int, list[tuple[Decimal, float]]] = defaultdict(list)
+    rows = KeyResult.objects.filter(objective_id__in=objective_ids).values_list(
+        "objective_id", "weight", "progress"
     )
-    if key_result is None:
-        return None
-    if key_result.progress_source == ProgressSource.ALIGNED:
-        new = aligned_progress(
-            Objective.objects.filter(parent_key_result_id=key_result_id).values_list(
-                "progress", flat=True
-            )
+    for objective_id, weight, value in rows:
+        pairs[objective_id].append((weight, value))
+    changed = []
+    for pk in objective_ids:
+        new = objective_progress(pairs[pk])
+        if new != stored[pk]:
+            changed.append(Objective(pk=pk, progress=new))
+            stored[pk] = new
+    Objective.objects.bulk_update(changed, ["progress"], batch_size=500)
+
+
+def _recompute_key_results(key_result_ids: list[int], stored: dict[int, tuple[float, str]]) -> None:
+    """Recompute these key results from what each reads: one read, at most one write.
+
+    An aligned key result reads the objectives that support it. A measured one on
+    the way (its progress does not depend on the objectives below it) is repaired
+    from its own values, read fresh: a check-in may have committed since the walk.
+    """
+    if not key_result_ids:
+        return
+    aligned = [pk for pk in key_result_ids if stored[pk][1] == ProgressSource.ALIGNED]
+    measured = [pk for pk in key_result_ids if stored[pk][1] != ProgressSource.ALIGNED]
+    new_values: dict[int, float] = {}
+    if aligned:
+        children: dict[int, list[float]] = defaultdict(list)
+        rows = Objective.objects.filter(parent_key_result_id__in=aligned).values_list(
+            "parent_key_result_id", "progress"
         )
-    else:
-        new = key_result_own_progress(key_result)
-    if new != key_result.progress:
-        KeyResult.objects.filter(pk=key_result_id).update(progress=new)
-    return key_result.objective_id
+        for parent, value in rows:
+            children[parent].append(value)
+        for pk in aligned:
+            new_values[pk] = aligned_progress(children[pk])
+    if measured:
+        rows = KeyResult.objects.filter(pk__in=measured).only(
+            "progress", "progress_source", "start_value", "target_value", "current_value"
+        )
+        for key_result in rows:
+            new = key_result_own_progress(key_result)
+            if new is not None:
+                new_values[key_result.pk] = new
+                stored[key_result.pk] = (key_result.progress, key_result.progress_source)
+    changed = [
+        KeyResult(pk=pk, progress=new) for pk, new in new_values.items() if new != stored[pk][0]
+    ]
+    KeyResult.objects.bulk_update(changed, ["progress"], batch_size=500)
 
 
 @dataclass
@@ -154,32 +238,27 @@ def roll_up(
 
     ``objective_ids`` start at an objective (its key results changed);
     ``key_result_ids`` start at a key result (its values, its source or its
-    supporting objectives changed). From there each step goes one level up:
-    objective → the key result it supports → that key result's objective …
-    The walk stops at the root or at a node already visited. A measured key
-    result on the way (its progress does not depend on the objectives below it)
-    is recomputed from its own values — a cheap repair — and the walk goes on.
+    supporting objectives changed). The walk collects every node from there up to
+    its root — objective → the key result it supports → that key result's
+    objective … — then recomputes each node once from its *direct* children, the
+    nodes farthest from their root first, a whole group per query. Many changed
+    nodes (a coalesced batch of check-ins, ``okr/rollups.py``) share their
+    ancestors: the company objective is recomputed once, not once per check-in.
+    O(depth) queries, never the whole organization. A measured key result on the
+    way is recomputed from its own values — a cheap repair — and the walk goes on.
     """
     report = RollUpReport()
     with transaction.atomic():
         _lock_organization(organization_id)
         organization_changed(organization_id)  # the tree's ETag moves once this commits
-        pending: list[tuple[str, int]] = [("kr", pk) for pk in key_result_ids]
-        pending += [("objective", pk) for pk in objective_ids]
-        for kind, pk in pending:
-            visited: set[tuple[str, int]] = set()
-            while pk is not None and (kind, pk) not in visited:
-                visited.add((kind, pk))
-                if kind == "objective":
-                    result = _recompute_objective(pk)
-                    report.objectives += 1
-                    if result is None:
-                        break
-                    kind, pk = "kr", result[1]
-                else:
-                    objective_id = _recompute_key_result(pk)
-                    report.key_results += 1
-                    kind, pk = "objective", objective_id
+        found = _ancestry(organization_id, objective_ids, key_result_ids)
+        for group in _deepest_first(found.parents):
+            key_results = [pk for kind, pk in group if kind == "kr"]
+            objectives = [pk for kind, pk in group if kind == "objective"]
+            _recompute_key_results(key_results, found.key_results)
+            _recompute_objectives(objectives, found.objective_progress)
+            report.key_results += len(key_results)
+            report.objectives += len(objectives)
     return report
 
 

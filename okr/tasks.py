@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from accounts.models import Organization
-from okr import progress, reminders
+from okr import progress, reminders, rollups
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,16 @@ def roll_up_progress(
         key_result_ids=key_result_ids,
     )
     return {"objectives": report.objectives, "key_results": report.key_results}
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+)
+def drain_roll_ups(organization_id: int) -> dict:
+    """Roll up every node the organization's writes left pending, in one batch (okr/rollups.py)."""
+    return rollups.drain(organization_id)
 
 
 @shared_task

@@ -33,8 +33,8 @@ class NotFound(Exception):
 
 
 def schedule_roll_up(*, organization_id: int, objective_ids=(), key_result_ids=()) -> None:
-    """Enqueue the roll-up job once the current transaction has committed."""
-    from okr.tasks import roll_up_progress
+    """Roll the nodes up once the current transaction has committed (coalesced: okr/rollups.py)."""
+    from okr.rollups import request_roll_up
 
     objective_ids = sorted({pk for pk in objective_ids if pk})
     key_result_ids = sorted({pk for pk in key_result_ids if pk})
@@ -44,7 +44,7 @@ def schedule_roll_up(*, organization_id: int, objective_ids=(), key_result_ids=(
     # it failed (the client would retry and check in twice). The error is logged, and the
     # nightly reconcile brings the ancestors back.
     transaction.on_commit(
-        lambda: roll_up_progress.delay(organization_id, objective_ids, key_result_ids),
+        lambda: request_roll_up(organization_id, objective_ids, key_result_ids),
         robust=True,
     )
 

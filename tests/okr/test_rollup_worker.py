@@ -20,8 +20,10 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Organization
 from okr import progress, services
+from okr.celery import app
 from okr.models import Cycle, KeyResult, Level, Objective, ProgressSource
-from okr.tasks import roll_up_progress
+from okr.rollups import take_pending
+from okr.tasks import drain_roll_ups, roll_up_progress
 from tests.factories import CycleFactory, OrganizationFactory, UserFactory
 from tests.workers import running_workers
 
@@ -46,15 +48,18 @@ def real_worker(monkeypatch):
     """A Celery worker on the Redis broker; yields the results of every job enqueued."""
     results = []
     lock = threading.Lock()
-    original_delay = roll_up_progress.delay
 
-    def recording_delay(*args, **kwargs):
-        result = original_delay(*args, **kwargs)
-        with lock:
-            results.append(result)
-        return result
+    def recording(original_delay):
+        def recording_delay(*args, **kwargs):
+            result = original_delay(*args, **kwargs)
+            with lock:
+                results.append(result)
+            return result
 
-    monkeypatch.setattr(roll_up_progress, "delay", recording_delay)
+        return recording_delay
+
+    for task in (roll_up_progress, drain_roll_ups):
+        monkeypatch.setattr(task, "delay", recording(task.delay))
 
     # Widen the window between a job's reads and its writes, so that jobs that were not
     # serialized would interleave and write values computed from stale reads.
@@ -63,6 +68,16 @@ def real_worker(monkeypatch):
 
     with running_workers(concurrency=8):
         yield results
+
+
+def wait_for_roll_ups(results: list, organization_id: int) -> None:
+    """Until every job enqueued so far (and any job those enqueued) has answered."""
+    answered = 0
+    while answered < len(results):
+        for result in list(results[answered:]):
+            result.get(timeout=60)
+            answered += 1
+    assert take_pending(organization_id) == ([], [])  # nothing left behind
 
 
 def slowly(rule):
@@ -149,13 +164,49 @@ def test_it_stays_exact_under_concurrent_check_ins_on_siblings(alice, mark, acme
         thread.join(timeout=60)
     assert not errors, errors
 
-    assert len(real_worker) - jobs_of_the_build == 3 * len(leaves)  # one job per check-in
-    for result in list(real_worker):
-        result.get(timeout=60)  # the queue has drained once every job has answered
+    jobs = len(real_worker) - jobs_of_the_build
+    assert 1 <= jobs <= 3 * len(leaves)  # coalesced: at most one job per check-in
+    wait_for_roll_ups(real_worker, acme.pk)
 
     assert_caches_are_true(acme.pk)
     company.refresh_from_db()
     assert company.progress > 0
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_it_coalesces_the_check_ins_of_one_organization_into_one_job(
+    alice, mark, acme, monkeypatch
+):
+    """Twelve check-ins while no drain has run: one job, one batch, exact values."""
+    cycle = CycleFactory(organization=acme, name="Q4 2026")
+    company, leaves = build_company(alice, mark, cycle, departments=2, teams_per_department=2)
+    take_pending(acme.pk)  # nothing left over from another run
+    enqueued = []
+    monkeypatch.setattr(
+        drain_roll_ups, "delay", lambda organization_id: enqueued.append(organization_id)
+    )
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+
+    for i, leaf in enumerate(leaves):
+        services.check_in_record(
+            actor=mark, key_result=leaf, value=D(10 + 7 * i), confidence="on_track"
+        )
+
+    assert enqueued == [acme.pk]  # the first check-in scheduled the drain; the rest joined it
+    with CaptureQueriesContext(connection) as batch:
+        report = drain_roll_ups(acme.pk)
+    assert report["nodes"] == 4  # the four team objectives the leaves belong to
+    assert_caches_are_true(acme.pk)
+    assert Objective.objects.get(pk=company.pk).progress > 0
+
+    services.check_in_record(actor=mark, key_result=leaves[0], value=D(50), confidence="on_track")
+    assert enqueued == [acme.pk, acme.pk]  # drained: the next write schedules a new job
+    with CaptureQueriesContext(connection) as single:
+        drain_roll_ups(acme.pk)
+    assert_caches_are_true(acme.pk)
+    # A batch costs what one check-in's roll-up costs: one group of queries per level.
+    assert len(batch) <= len(single) + 2, (len(batch), len(single))
 
 
 @pytest.mark.services

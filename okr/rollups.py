@@ -1,0 +1,116 @@
+"""Roll-ups of one organization, coalesced: many changed nodes, one job (docs/performance.md).
+
+A check-in used to enqueue one roll-up job; at 60 check-ins a second the jobs
+of one organization queued one by one behind its advisory lock, and the last
+check-in waited for all the others. Now a write adds the nodes it changed to
+the organization's *pending set* in Redis and enqueues a drain job only when
+none is waiting already. The drain job takes the whole set and rolls it up in
+one transaction (``progress.roll_up``), so the ancestors that the check-ins
+share are recomputed once per batch.
+
+Nothing is lost between a write and a drain:
+
+- a write adds its nodes first, then sets the "scheduled" flag (``SET NX``)
+  and enqueues a drain job if it set it;
+- the drain job clears the flag first, then takes the set (``SMEMBERS`` and
+  ``DEL`` in one ``MULTI``). A node added after the flag was cleared either
+  makes it into this batch or sets the flag again and gets its own drain job.
+
+The flag expires after a minute, should a drain job be lost with its worker;
+a failed roll-up puts its nodes back. The roll-up is idempotent and exact
+whatever the batch (it recomputes each node from its children under the
+organization's lock), and the nightly reconcile repairs anything a crash
+dropped. With eager tasks (development, tests) or without Redis there is
+nothing to coalesce: the roll-up runs at once, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+SCHEDULED_SECONDS = 60
+
+
+def _pending_key(organization_id: int) -> str:
+    return f"okr:roll-up:pending:{organization_id}"
+
+
+def _scheduled_key(organization_id: int) -> str:
+    return f"okr:roll-up:scheduled:{organization_id}"
+
+
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=2)
+
+
+def _is_eager() -> bool:
+    from okr.celery import app
+
+    return bool(app.conf.task_always_eager) or not settings.REDIS_URL
+
+
+def request_roll_up(
+    organization_id: int, objective_ids: Iterable[int], key_result_ids: Iterable[int]
+) -> None:
+    """Roll these nodes up soon: add them to the pending set, enqueue a drain unless one waits."""
+    from okr.tasks import drain_roll_ups, roll_up_progress
+
+    objective_ids, key_result_ids = list(objective_ids), list(key_result_ids)
+    if _is_eager():
+        roll_up_progress.delay(organization_id, objective_ids, key_result_ids)
+        return
+    members = [f"o:{pk}" for pk in objective_ids] + [f"k:{pk}" for pk in key_result_ids]
+    if not members:
+        return
+    client = _redis()
+    with client.pipeline(transaction=False) as pipe:
+        pipe.sadd(_pending_key(organization_id), *members)
+        pipe.set(_scheduled_key(organization_id), 1, nx=True, ex=SCHEDULED_SECONDS)
+        _, scheduled = pipe.execute()
+    if scheduled:
+        drain_roll_ups.delay(organization_id)
+
+
+def take_pending(organization_id: int) -> tuple[list[int], list[int]]:
+    """Clear the flag, then take every pending node: ``(objective_ids, key_result_ids)``."""
+    client = _redis()
+    client.delete(_scheduled_key(organization_id))
+    with client.pipeline(transaction=True) as pipe:
+        pipe.smembers(_pending_key(organization_id))
+        pipe.delete(_pending_key(organization_id))
+        members, _ = pipe.execute()
+    objective_ids, key_result_ids = [], []
+    for member in members:
+        kind, _, pk = member.decode().partition(":")
+        (objective_ids if kind == "o" else key_result_ids).append(int(pk))
+    return sorted(objective_ids), sorted(key_result_ids)
+
+
+def drain(organization_id: int) -> dict:
+    """Roll up every pending node of the organization in one transaction."""
+    from okr import progress
+
+    objective_ids, key_result_ids = take_pending(organization_id)
+    if not objective_ids and not key_result_ids:
+        return {"nodes": 0, "objectives": 0, "key_results": 0}
+    try:
+        report = progress.roll_up(
+            organization_id=organization_id,
+            objective_ids=objective_ids,
+            key_result_ids=key_result_ids,
+        )
+    except Exception:
+        request_roll_up(organization_id, objective_ids, key_result_ids)  # nothing is dropped
+        raise
+    return {
+        "nodes": len(objective_ids) + len(key_result_ids),
+        "objectives": report.objectives,
+        "key_results": report.key_results,
+    }
