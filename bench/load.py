@@ -389,8 +389,11 @@ def roll_up_probes(target: Target, setup: dict, *, count: int, until: float | No
                 break
             key_result = probes[i % len(probes)]
             before = company_progress()
-            at_target = (i // len(probes)) % 2 == 0
-            value = key_result["target"] if at_target else key_result["start"]
+            (current,) = connection.execute(
+                "SELECT current_value FROM okr_keyresult WHERE id = %s", [key_result["id"]]
+            ).fetchone()
+            at_target = float(current) == key_result["target"]
+            value = key_result["start"] if at_target else key_result["target"]
             check_in(target, setup, key_result, value)
             answered = time.perf_counter()
             deadline = answered + 60

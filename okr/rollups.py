@@ -44,10 +44,18 @@ def _scheduled_key(organization_id: int) -> str:
     return f"okr:roll-up:scheduled:{organization_id}"
 
 
+_clients: dict[str, object] = {}
+
+
 def _redis():
+    """One client per process and URL: its pool keeps the connection between requests."""
     import redis
 
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=2)
+    if settings.REDIS_URL not in _clients:
+        _clients[settings.REDIS_URL] = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=2
+        )
+    return _clients[settings.REDIS_URL]
 
 
 def _is_eager() -> bool:

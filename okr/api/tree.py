@@ -11,15 +11,17 @@ depth.
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import orjson
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Membership
-from okr import scores
+from okr import pace, scores
 from okr.cycle_health import PaceReader, key_result_score
 from okr.models import Cycle
 from okr.progress import rounded
@@ -73,6 +75,9 @@ FORMAT = zlib.crc32(
 )
 
 
+FORECAST_SECONDS = 7 * 24 * 3600
+
+
 class _ForecastRow:
     """What ``PaceReader.load_forecasts`` reads of a key result, from its row."""
 
@@ -103,9 +108,68 @@ class TreeWriter:
         self.pace.remember_cycle(cycle)
         self.tz = timezone.get_current_timezone()
         self._expected: dict[int, float] = {}
-        key_results = [row for group in rows.key_results.values() for row in group]
-        self.forecasts = {row["id"]: _ForecastRow(row) for row in key_results}
-        self.pace.load_forecasts(self.forecasts.values())  # one query for the whole tree
+        self.forecasts = self._forecasts(membership)
+
+    def _forecasts(self, membership: Membership) -> dict[int, tuple[float, float] | None]:
+        """``(forecast_value, forecast_progress)`` of every key result, None where there is none.
+
+        A forecast reads every check-in of its key result (thousands of rows for a
+        tree) but changes only with them: it is kept in the cache under a
+        fingerprint of everything it reads — the last check-in's instant (check-ins
+        are only ever added, and each one moves it), the key result's range, metric
+        and source, its cycle's dates and the organization's time zone. A changed
+        fingerprint is a miss; the misses are computed together, one query.
+        """
+        cycle_of_objective = {row["id"]: row["cycle_id"] for row in self.rows.roots}
+        for group in self.rows.children.values():
+            cycle_of_objective.update((row["id"], row["cycle_id"]) for row in group)
+        forecasts: dict[int, tuple[float, float] | None] = {}
+        fingerprints: dict[str, tuple[int, tuple]] = {}
+        for objective_id, group in self.rows.key_results.items():
+            cycle = self.pace.cycle(cycle_of_objective[objective_id])
+            for row in group:
+                forecasts[row["id"]] = None
+                if row["last_check_in_at"] is None or not pace.is_forecastable(_ForecastRow(row)):
+                    continue  # no line without check-ins; none for aligned or milestones
+                fingerprint = (
+                    row["last_check_in_at"].isoformat(),
+                    str(row["start_value"]),
+                    str(row["target_value"]),
+                    row["metric"],
+                    row["progress_source"],
+                    cycle.start_date.isoformat(),
+                    cycle.end_date.isoformat(),
+                    membership.organization.timezone,
+                )
+                fingerprints[f"okr:forecast:{row['id']}"] = (row["id"], fingerprint)
+        try:
+            cached = cache.get_many(list(fingerprints))
+        except Exception:  # a cache outage costs the computation, never the answer
+            cached = {}
+        misses: dict[int, _ForecastRow] = {}
+        for key, (pk, fingerprint) in fingerprints.items():
+            hit = cached.get(key)
+            if hit is not None and hit[0] == fingerprint:
+                forecasts[pk] = hit[1]
+            else:
+                misses[pk] = key
+        if not misses:
+            return forecasts
+        rows = {row["id"]: row for group in self.rows.key_results.values() for row in group}
+        adapters = [_ForecastRow(rows[pk]) for pk in misses]
+        self.pace.load_forecasts(adapters)  # one query for every miss
+        fresh = {}
+        for adapter in adapters:
+            forecast = self.pace.forecast(adapter)
+            value = (
+                None if forecast is None else (float(forecast.value), rounded(forecast.progress))
+            )
+            forecasts[adapter.pk] = value
+            key = misses[adapter.pk]
+            fresh[key] = (fingerprints[key][1], value)
+        with contextlib.suppress(Exception):  # a cache outage costs the next computation
+            cache.set_many(fresh, timeout=FORECAST_SECONDS)
+        return forecasts
 
     def expected_progress(self, cycle_id: int) -> float:
         if cycle_id not in self._expected:
@@ -118,10 +182,10 @@ class TreeWriter:
         node["expected_progress"] = self.expected_progress(row["cycle_id"])
         node["status"] = self.pace.status(row["progress"], row["cycle_id"])
         key_results = self.rows.key_results.get(row["id"], ())
+        for kr in key_results:  # each key result's score, once: its own node answers it too
+            kr["score"] = key_result_score(kr["grade"], kr["progress"])
         node["score"] = float(
-            scores.objective_score(
-                (kr["weight"], key_result_score(kr["grade"], kr["progress"])) for kr in key_results
-            )
+            scores.objective_score((kr["weight"], kr["score"]) for kr in key_results)
         )
         return node
 
@@ -137,12 +201,12 @@ class TreeWriter:
             )
         node["expected_progress"] = self.expected_progress(cycle_id)
         node["status"] = self.pace.status(row["progress"], cycle_id)
-        forecast = self.pace.forecast(self.forecasts[row["id"]])
-        node["forecast_value"] = None if forecast is None else float(forecast.value)
-        node["forecast_progress"] = None if forecast is None else rounded(forecast.progress)
+        forecast = self.forecasts[row["id"]]
+        node["forecast_value"] = None if forecast is None else forecast[0]
+        node["forecast_progress"] = None if forecast is None else forecast[1]
         if node["grade"] is not None:
             node["grade"] = float(node["grade"])
-        node["score"] = float(key_result_score(row["grade"], row["progress"]))
+        node["score"] = float(row["score"])
         return node
 
     def render(self, cycle_id: int) -> bytes:

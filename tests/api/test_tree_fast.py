@@ -3,6 +3,7 @@ answers ``304`` to a client whose ``ETag`` is still current (docs/performance.md
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from accounts.models import Membership, Role
 from okr.api import serializers
 from okr.cycle_health import PaceReader
 from okr.demo import seed_demo
-from okr.models import KeyResult, Level, Objective, Visibility
+from okr.models import CheckIn, KeyResult, Level, Objective, Visibility
 from okr.progress import roll_up, rounded
 from okr.services import membership_update
 from okr.tree import ObjectiveNode, cycle_roots, load_cascade
@@ -289,3 +290,45 @@ def test_it_answers_in_full_without_an_etag_when_the_cache_is_down(
     assert response.status_code == 200
     assert "ETag" not in response
     assert json.loads(response.content)["objectives"][0]["id"] == company_objective.pk
+
+
+def test_a_new_check_in_renews_the_kept_forecast(client_for, alice, acme, acme_cycle):
+    """Forecasts are kept between requests; a check-in changes what they read, so they follow."""
+    objective = ObjectiveFactory(cycle=acme_cycle, owner=alice.user, title="Grow")
+    key_result = KeyResultFactory(objective=objective, owner=alice.user, target_value=100)
+    start = datetime.datetime.combine(acme_cycle.start_date, datetime.time(12), tzinfo=datetime.UTC)
+    for day, value in ((1, 10), (3, 20)):
+        CheckIn.objects.create(
+            organization=acme,
+            key_result=key_result,
+            author=alice.user,
+            value=value,
+            confidence="on_track",
+            created_at=start + datetime.timedelta(days=day),
+        )
+    KeyResult.objects.filter(pk=key_result.pk).update(
+        current_value=20, last_check_in_at=start + datetime.timedelta(days=3)
+    )
+    client = client_for(alice)
+    url = org_url("acme", f"tree/?cycle={acme_cycle.pk}")
+
+    def forecast_value() -> float:
+        body = json.loads(client.get(url).content)
+        assert body == serializer_tree(alice, acme_cycle)
+        return body["objectives"][0]["key_results"][0]["forecast_value"]
+
+    first = forecast_value()
+    assert first == forecast_value()  # the kept forecast answers the second time
+    CheckIn.objects.create(
+        organization=acme,
+        key_result=key_result,
+        author=alice.user,
+        value=90,
+        confidence="on_track",
+        created_at=start + datetime.timedelta(days=5),
+    )
+    KeyResult.objects.filter(pk=key_result.pk).update(
+        current_value=90, last_check_in_at=start + datetime.timedelta(days=5)
+    )
+
+    assert forecast_value() > first
