@@ -73,7 +73,10 @@ def test_the_last_admin_cannot_step_down_and_is_told_so_next_to_the_role(client_
     content = response.content.decode()
     assert "last active admin" in content
     assert f'id="role-{alice.pk}-error"' in content
-    assert '<option value="member" selected>' in content  # the choice is kept
+    # The menu shows the role she still has, not the one that was refused.
+    row = content.split(f'id="member-{alice.pk}"')[1].split("</tr>")[0]
+    assert '<option value="admin" selected>' in row
+    assert '<option value="member" selected>' not in row
     alice.refresh_from_db()
     assert alice.role == Role.ADMIN
 

@@ -90,9 +90,11 @@ def member_update(request, membership_id: int):
                 )
             messages.success(request, f"{member.user.display_name} is updated.")
             return redirect("admin_members", org_slug=request.organization.slug)
+    # The row shows the membership as it is: a refused role is named in the error,
+    # never left selected as if it had been saved.
+    member.refresh_from_db()
     member.errors = form.errors
     member.non_field_errors = form.non_field_errors()
-    member.chosen_role = request.POST.get("role", member.role)
     if request.htmx:
         return render(request, "accounts/members.html#member-row", _row_context(request, member))
     return _render_members(request, failed=member)
