@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from okr.pace import Status
 from okr.progress import measured_progress
 
 WIDTH = 320
@@ -157,13 +158,7 @@ def progress_chart(
 # --- The dashboard and the review page ----------------------------------------------
 
 STATUS_ORDER = ("done", "on_track", "at_risk", "off_track", "not_started")
-STATUS_LABELS = {
-    "done": "Done",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "off_track": "Off track",
-    "not_started": "Not started",
-}
+STATUS_LABELS = dict(Status.choices)
 
 
 def _svg(css_class: str, view_box: str, label: str, body: str, *, stretch: bool = False) -> str:
