@@ -17,7 +17,7 @@ from okr.models import (
     Objective,
     ProgressSource,
 )
-from okr.progress import key_result_own_progress
+from okr.progress import aligned_progress, key_result_own_progress
 from okr.services.common import (
     _check_decimal,
     _raise_if,
@@ -160,6 +160,14 @@ def key_result_update(*, actor: Membership, key_result: KeyResult, **changes: An
         key_result.current_value = key_result.start_value
     _validate_key_result(key_result)
     own = key_result_own_progress(key_result)
+    if own is None and "progress_source" in changed:
+        # It turned aligned: answer the mean of its supporters now, not the stale
+        # measured value; the roll-up enqueued below still carries it upwards.
+        own = aligned_progress(
+            Objective.objects.filter(parent_key_result_id=key_result.pk).values_list(
+                "progress", flat=True
+            )
+        )
     if own is not None:
         key_result.progress = own
     key_result.save()

@@ -274,3 +274,29 @@ def test_it_never_stores_a_number_it_cannot_read_back(client_for, alice, company
     else:
         assert response.status_code == 400
         assert "target_value" in response.json()
+
+
+def test_a_source_change_to_aligned_answers_the_aligned_progress_at_once(
+    client_for, alice, acme_cycle, company_objective
+):
+    """The edited key result itself is never stale: only its ancestors wait for the roll-up."""
+    key_result = KeyResultFactory(
+        objective=company_objective, target_value=Decimal(10), current_value=Decimal(5)
+    )
+    KeyResult.objects.filter(pk=key_result.pk).update(progress=50.0)
+    url = org_url("acme", f"key-results/{key_result.pk}/")
+
+    alone = client_for(alice).patch(url, {"progress_source": "aligned"})
+
+    assert alone.status_code == 200, alone.json()
+    assert alone.json()["progress"] == 0.0  # no objective supports it yet
+    assert KeyResult.objects.get(pk=key_result.pk).progress == 0.0
+
+    client_for(alice).patch(url, {"progress_source": "measured"})
+    ObjectiveFactory(cycle=acme_cycle, parent_key_result=key_result, progress=30.0)
+    ObjectiveFactory(cycle=acme_cycle, parent_key_result=key_result, progress=45.0)
+
+    supported = client_for(alice).patch(url, {"progress_source": "aligned"})
+
+    assert supported.json()["progress"] == 37.5  # the plain mean of its supporters
+    assert client_for(alice).get(url).json()["progress"] == 37.5
