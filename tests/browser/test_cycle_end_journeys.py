@@ -158,3 +158,10 @@ def test_a_member_grades_a_key_result_on_the_review_page(page, quarter, emma, ac
     assert kr.grade == Decimal("0.80")
     page.evaluate("window.scrollTo(0, 0)")
     _screenshot(page, "review")
+
+    # Printed, the review is a report card: no top bar, no forms, the scores stay.
+    page.emulate_media(media="print")
+    expect(page.locator("header.topbar")).to_be_hidden()
+    expect(page.locator(f"#review-kr-{kr.pk} form.grade-form")).to_be_hidden()
+    expect(page.locator(f"#review-kr-{kr.pk} .score")).to_be_visible()
+    expect(page.locator("#score-distribution svg.score-histogram")).to_be_visible()
