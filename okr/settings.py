@@ -141,7 +141,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Nobody reads a task's return value: the tasks write to the database, so no result backend.
+CELERY_TASK_IGNORE_RESULT = True
 # Without a broker the tasks run in-process, at once: `make run` needs nothing else.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -186,11 +187,11 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# Asking browsers to hard-code the domain is a deployment's decision, hard to undo: only on request.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# /healthz answers before SecurityMiddleware (okr.middleware), so probes over plain
-# HTTP are never redirected.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# No SECURE_REDIRECT_EXEMPT: /healthz answers before SecurityMiddleware (okr.middleware),
+# so probes over plain HTTP are never redirected.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

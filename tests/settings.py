@@ -36,6 +36,10 @@ if os.environ.get("CASCADE_TEST_WORKER"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 CELERY_TASK_EAGER_PROPAGATES = True
+# The app ignores task results (nothing reads them); the worker tests wait on them to
+# know the queue has drained (tests/workers.py points the backend at Redis).
+CELERY_TASK_IGNORE_RESULT = False
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 
 # Each test gets a clean throttle state: the cache is per process, not shared Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
