@@ -113,7 +113,11 @@ class ObjectiveForm(OkrForm):
     parent_key_result = KeyResultReferenceField(
         queryset=None,
         label="Supports key result",
-        help_text="Type to search; leave empty for an objective that stands alone.",
+        help_text=(
+            "Type to search; leave empty for an objective that stands alone. Only an aligned "
+            "key result counts the objectives below it: linked to a measured one, this "
+            "objective is linked, not counted."
+        ),
     )
     visibility = forms.ChoiceField(
         choices=Visibility.choices,

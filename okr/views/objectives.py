@@ -119,10 +119,12 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
     if objective.parent_key_result_id:
         parent = (
             selectors.visible_key_results(membership)
-            .select_related("objective")
+            .select_related("objective", "objective__cycle")
             .filter(pk=objective.parent_key_result_id)
             .first()
         )
+    if parent is not None:
+        parent.can_switch = not parent.is_aligned and can_switch_to_aligned(membership, parent)
     today = pace.local_today(request.organization)
     rolled_over_from = None
     if objective.rolled_over_from_id:
@@ -146,6 +148,12 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
         **polling(request, objective_url(objective)),
         **extra,
     }
+
+
+def can_switch_to_aligned(membership, key_result) -> bool:
+    """Whether the member may turn a measured key result into an aligned one, right here."""
+    objective = key_result.objective
+    return not objective.cycle.is_closed and permissions.can_edit_objective(membership, objective)
 
 
 def _move_offers(membership, objective: Objective, can_edit: bool) -> dict:
@@ -233,7 +241,14 @@ def _options(request: HttpRequest, form: ObjectiveForm, query: str = "") -> list
     queryset = form.fields["parent_key_result"].queryset
     if query:
         queryset = queryset.filter(Q(title__icontains=query) | Q(objective__title__icontains=query))
-    return [{"value": key_result_label(kr)} for kr in queryset[:50]]
+    return [
+        {
+            "value": key_result_label(kr),
+            # Said where the link is made: a measured key result does not count its supporters.
+            "note": "" if kr.is_aligned else "measured: linked, not counted",
+        }
+        for kr in queryset[:50]
+    ]
 
 
 @require_http_methods(["GET", "POST"])
