@@ -200,3 +200,21 @@ def test_at_the_quarters_end_a_key_result_row_offers_grade(checked_in, as_user, 
     row = html.split(f'id="key-result-{kr.pk}"')[1].split("</li>")[0]
     assert grade_link in row and "Check in" not in row
     assert 'Graded <span class="score score-delivered">0.7</span>' in row and "Most of it" in row
+
+
+def test_a_graded_row_tucks_its_form_away_an_ungraded_one_shows_it(
+    checked_in, as_user, emma, acme_cycle
+):
+    kr = checked_in.team_kr
+    client = as_user(emma)
+    row = client.get(review(acme_cycle)).content.decode().split(f'id="review-kr-{kr.pk}"')[1]
+    row = row.split("</li>")[0]
+    assert '<form method="post"' in row and "grade-edit" not in row
+    KeyResult.objects.filter(pk=kr.pk).update(grade=Decimal("0.6"))
+    row = client.get(review(acme_cycle)).content.decode().split(f'id="review-kr-{kr.pk}"')[1]
+    row = row.split("</li>")[0]
+    assert '<details class="grade-edit">' in row and "Change the grade" in row
+    # A refused change comes back open, with the input kept.
+    response = client.post(url("key_result_grade", pk=kr.pk), {"grade": "2"}, **HTMX)
+    html = response.content.decode()
+    assert "grade-edit" not in html and 'value="2"' in html
