@@ -139,6 +139,12 @@ def main() -> None:
     parser.add_argument(
         "--trace-memory", action="store_true", help="measure peak memory (slows the run)"
     )
+    parser.add_argument(
+        "--simulate",
+        default="10000x300",
+        help="ORGSxMEMBERS: time one organization of MEMBERS, then schedule ORGS of them "
+        "due at the same hour on 1, 4, 16 and 64 worker processes ('' to skip)",
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -184,6 +190,37 @@ def main() -> None:
         f"{len(queries)} queries"
     )
     remove_bench_organization()
+    if args.simulate:
+        simulate(*(int(part) for part in args.simulate.lower().split("x")))
+
+
+def simulate(organizations: int, members: int, samples: int = 3) -> None:
+    """Measure one organization of ``members``, then schedule ``organizations`` of them.
+
+    At the hour every organization is one ``send_organization_reminders`` job
+    (``ceil(members / batch size)`` batches); a worker process takes the next job
+    when it is done, so ``K`` processes finish after ``ceil(organizations / K)``
+    jobs each. E-mail delivery (SMTP) is not included: each e-mail is its own job.
+    """
+    timings = []
+    for _ in range(samples):
+        remove_bench_organization()
+        organization = build(members)
+        at = reminders.first_instant_at(organization.tzinfo, DAY, HOUR)
+        started = time.perf_counter()
+        reminders.send_reminders(at)
+        timings.append(time.perf_counter() - started)
+    remove_bench_organization()
+    per_organization = sorted(timings)[len(timings) // 2]
+    batches = organizations * math.ceil(members / reminders.BATCH_SIZE)
+    print(
+        f"simulation: {organizations} organizations × {members} members due at the same hour "
+        f"= {organizations * members} reminders in {batches} batches; one organization takes "
+        f"{per_organization * 1000:.0f} ms (median of {samples})"
+    )
+    for workers in (1, 4, 16, 64):
+        seconds = math.ceil(organizations / workers) * per_organization
+        print(f"  {workers:>3} worker processes: {seconds:,.0f} s ({seconds / 60:.1f} min)")
 
 
 if __name__ == "__main__":

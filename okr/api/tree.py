@@ -114,47 +114,62 @@ class TreeWriter:
         """``(forecast_value, forecast_progress)`` of every key result, None where there is none.
 
         A forecast reads every check-in of its key result (thousands of rows for a
-        tree) but changes only with them: it is kept in the cache under a
-        fingerprint of everything it reads — the last check-in's instant (check-ins
-        are only ever added, and each one moves it), the key result's range, metric
-        and source, its cycle's dates and the organization's time zone. A changed
-        fingerprint is a miss; the misses are computed together, one query.
+        tree) but changes only with them: the organization's forecasts are kept in
+        one cache entry, each under a fingerprint of everything it reads — the last
+        check-in's instant (check-ins are only ever added, and each one moves it),
+        the key result's range, metric and source, its cycle's dates and the
+        organization's time zone. A changed fingerprint is a miss; the misses are
+        computed together, in one query, and the entry is written back.
         """
         cycle_of_objective = {row["id"]: row["cycle_id"] for row in self.rows.roots}
         for group in self.rows.children.values():
             cycle_of_objective.update((row["id"], row["cycle_id"]) for row in group)
+        timezone_name = membership.organization.timezone
         forecasts: dict[int, tuple[float, float] | None] = {}
-        fingerprints: dict[str, tuple[int, tuple]] = {}
+        fingerprints: dict[int, tuple] = {}
         for objective_id, group in self.rows.key_results.items():
             cycle = self.pace.cycle(cycle_of_objective[objective_id])
             for row in group:
                 forecasts[row["id"]] = None
                 if row["last_check_in_at"] is None or not pace.is_forecastable(_ForecastRow(row)):
                     continue  # no line without check-ins; none for aligned or milestones
-                fingerprint = (
-                    row["last_check_in_at"].isoformat(),
-                    str(row["start_value"]),
-                    str(row["target_value"]),
+                fingerprints[row["id"]] = (
+                    row["last_check_in_at"],
+                    row["start_value"],
+                    row["target_value"],
                     row["metric"],
                     row["progress_source"],
-                    cycle.start_date.isoformat(),
-                    cycle.end_date.isoformat(),
-                    membership.organization.timezone,
+                    cycle.start_date,
+                    cycle.end_date,
+                    timezone_name,
                 )
-                fingerprints[f"okr:forecast:{row['id']}"] = (row["id"], fingerprint)
+        key = f"okr:forecasts:{membership.organization_id}"
         try:
-            cached = cache.get_many(list(fingerprints))
+            kept = cache.get(key) or {}
         except Exception:  # a cache outage costs the computation, never the answer
-            cached = {}
-        misses: dict[int, _ForecastRow] = {}
-        for key, (pk, fingerprint) in fingerprints.items():
-            hit = cached.get(key)
+            kept = {}
+        misses = []
+        for pk, fingerprint in fingerprints.items():
+            hit = kept.get(pk)
             if hit is not None and hit[0] == fingerprint:
                 forecasts[pk] = hit[1]
             else:
-                misses[pk] = key
+                misses.append(pk)
         if not misses:
             return forecasts
+        rows = {row["id"]: row for group in self.rows.key_results.values() for row in group}
+        adapters = [_ForecastRow(rows[pk]) for pk in misses]
+        self.pace.load_forecasts(adapters)  # one query for every miss
+        for adapter in adapters:
+            forecast = self.pace.forecast(adapter)
+            value = (
+                None if forecast is None else (float(forecast.value), rounded(forecast.progress))
+            )
+            forecasts[adapter.pk] = value
+            kept[adapter.pk] = (fingerprints[adapter.pk], value)
+        with contextlib.suppress(Exception):  # a cache outage costs the next computation
+            cache.set(key, kept, timeout=FORECAST_SECONDS)
+        return forecasts
         rows = {row["id"]: row for group in self.rows.key_results.values() for row in group}
         adapters = [_ForecastRow(rows[pk]) for pk in misses]
         self.pace.load_forecasts(adapters)  # one query for every miss
