@@ -127,7 +127,10 @@ team_objective = (
 )
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(admin.user.pk)
-store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+from django.utils.module_loading import import_string
+store[BACKEND_SESSION_KEY] = next(
+    path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+)
 store[HASH_SESSION_KEY] = admin.user.get_session_auth_hash()
 store.create()
 _, raw = ApiToken.issue(admin.user)
