@@ -12,7 +12,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,7 @@ from accounts.decorators import admin_page
 from accounts.forms import CycleForm, add_service_errors
 from okr import pace, selectors, services
 from okr.forms import CycleCloseForm
-from okr.models import CycleStatus, KeyResult
+from okr.models import CycleStatus, KeyResult, Level
 from okr.views.common import is_ending
 
 # The buttons a cycle offers, by status: (new status, label).
@@ -159,13 +159,20 @@ def cycle_delete(request, cycle_id: int):
 
 
 def _unfinished(cycle):
-    """The cycle's key results below 100 %, with their objectives, in the order of the tree."""
+    """The cycle's key results below 100 %, by objective: company, then team, then personal."""
     return (
         KeyResult.objects.filter(
             organization_id=cycle.organization_id, objective__cycle=cycle, progress__lt=100
         )
         .select_related("objective", "objective__team", "owner")
-        .order_by("objective__level", "objective__position", "objective_id", "position", "id")
+        .annotate(
+            level_rank=Case(
+                When(objective__level=Level.COMPANY, then=Value(0)),
+                When(objective__level=Level.TEAM, then=Value(1)),
+                default=Value(2),
+            )
+        )
+        .order_by("level_rank", "objective__position", "objective_id", "position", "id")
     )
 
 

@@ -185,3 +185,17 @@ def test_the_copies_link_back_to_their_source(ending, as_user, alice, emma, acme
     kr_copy = copy.key_results.get()
     row = html.split(f'id="key-result-{kr_copy.pk}"')[1].split("</li>")[0]
     assert f'href="{source}#key-result-{world.team_kr.pk}"' in row
+
+
+def test_it_groups_the_key_results_by_objective_company_then_team_then_personal(
+    ending, as_user, alice, emma, acme_cycle
+):
+    world, _, _ = ending
+    services.key_result_create(
+        actor=emma, objective=world.personal, title="Read the docs", target_value=Decimal(5)
+    )
+    html = as_user(alice).get(close_url(acme_cycle)).content.decode()
+    company = html.index(f'id="close-objective-{world.company.pk}"')
+    team = html.index(f'id="close-objective-{world.team.pk}"')
+    personal = html.index(f'id="close-objective-{world.personal.pk}"')
+    assert company < team < personal
