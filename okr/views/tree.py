@@ -102,15 +102,18 @@ def mark_status(nodes: list[ObjectiveNode], cycles, today) -> None:
     Iterative, so a cascade of any depth is fine.
     """
     cycle_by_id = {cycle.pk: cycle for cycle in cycles}
+    # One expected pace per cycle: the page judges hundreds of rows of one or two cycles.
+    expected = {pk: pace.expected_progress(cycle, today) for pk, cycle in cycle_by_id.items()}
     stack = list(nodes)
     while stack:
         node = stack.pop()
         cycle = cycle_by_id.get(node.objective.cycle_id)
         if cycle is None or not node.is_visible:
             continue
-        node.status = pace.status_for(node.objective.progress, cycle, today)
+        pace_now = expected[cycle.pk]
+        node.status = pace.status_for(node.objective.progress, cycle, today, pace_now)
         for kr_node in node.key_results:
-            kr_node.status = pace.status_for(kr_node.key_result.progress, cycle, today)
+            kr_node.status = pace.status_for(kr_node.key_result.progress, cycle, today, pace_now)
             stack.extend(kr_node.children or [])
 
 
