@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from django.utils.functional import SimpleLazyObject
+
+from accounts.rls import all_tenants
 from accounts.tenancy import active_memberships
+
+
+def _memberships_of(user) -> list:
+    with all_tenants():  # the user's list of organizations crosses tenants
+        return list(active_memberships(user))
 
 
 def tenancy(request) -> dict:
@@ -13,5 +21,5 @@ def tenancy(request) -> dict:
         "membership": getattr(request, "membership", None),
         "organization": getattr(request, "organization", None),
         # Lazy: evaluated only by the templates that show the switcher.
-        "my_memberships": active_memberships(user),
+        "my_memberships": SimpleLazyObject(lambda: _memberships_of(user)),
     }

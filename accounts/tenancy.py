@@ -4,25 +4,32 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from accounts.models import Membership, Team, User
+from accounts import rls
+from accounts.models import Membership, Organization, Team, User
 
 
 def get_membership(user, organization_slug: str) -> Membership:
-    """The user's active membership in the organization, or 404.
+    """The user's active membership in the organization, or 404; the request's tenant too.
 
     An unknown slug, another organization and an inactive membership all look
-    the same from outside: the organization does not exist for this user.
+    the same from outside: the organization does not exist for this user. The
+    organization found becomes the database's tenant for the rest of the
+    request's transaction (accounts/rls.py), before the membership is read.
     """
     if not user or not user.is_authenticated:
         raise Http404("No such organization.")
+    organization = rls.as_tenant(Organization.objects.filter(slug=organization_slug)).first()
+    if organization is None:
+        raise Http404("No such organization.")
     membership = (
         Membership.objects.active()
-        .select_related("organization", "user")
-        .filter(user=user, organization__slug=organization_slug)
+        .select_related("user")
+        .filter(user=user, organization=organization)
         .first()
     )
     if membership is None:
         raise Http404("No such organization.")
+    membership.organization = organization
     return membership
 
 
@@ -41,6 +48,7 @@ def is_active_member(organization_id: int, user: User) -> bool:
 
 
 def active_memberships(user):
+    """The user's active memberships across organizations (call it under ``all_tenants``)."""
     return (
         Membership.objects.active()
         .filter(user=user)

@@ -31,6 +31,7 @@ from accounts.forms import (
     add_service_errors,
 )
 from accounts.models import ApiToken
+from accounts.rls import all_tenants
 from accounts.tenancy import active_memberships
 from accounts.throttling import throttle_posts
 
@@ -40,6 +41,7 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @login_required
+@all_tenants()  # the user's list of organizations
 def home(request):
     """The last organization the user visited, else their first; none yet → the switcher."""
     memberships = list(active_memberships(request.user))

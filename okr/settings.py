@@ -30,7 +30,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_site.SupportAdminConfig",  # django.contrib.admin, across tenants
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,8 +85,24 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Migrations may run as another role, the owner of the tables; the application's role
+# (DATABASE_URL) then owns nothing and is subject to row-level security
+# (docs/operations.md). Unset, one role does everything, as `make run` does.
+MIGRATE_DATABASE_URL = env.str("MIGRATE_DATABASE_URL", default="")
+DATABASE_APP_ROLE = ""
+if MIGRATE_DATABASE_URL:
+    DATABASES["migrate"] = env.db_url_config(MIGRATE_DATABASE_URL)
+    DATABASE_APP_ROLE = DATABASES["default"]["USER"]
+for _database in DATABASES.values():
+    _database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # A connection that died while idle is replaced at the next request, so the
+    # processes recover by themselves when PostgreSQL comes back.
+    _database["CONN_HEALTH_CHECKS"] = True
+    if _database["ENGINE"].endswith("postgresql"):
+        # Fail fast rather than hang a worker when PostgreSQL is unreachable.
+        _database.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

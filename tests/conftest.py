@@ -9,9 +9,16 @@ them, and fail instead when ``REQUIRE_SERVICES=1`` (CI).
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
+from functools import partial
 
+import environ
 import pytest
 from django.conf import settings
+from django.db import connections
+from django.db.backends.signals import connection_created
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from tests.factories import (
@@ -72,6 +79,98 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# --- Row-level security: tests run as the application's role (docs/operations.md) -----------
+#
+# With MIGRATE_DATABASE_URL set (CI), the test database is created and migrated by that
+# owner; the tests then connect as DATABASE_URL's role, which owns nothing and is
+# subject to the tenant policies. The test's own code (factories, assertions) reads
+# and writes across tenants, as a support engineer would: every connection the test
+# thread opens starts with the session-level cross-tenant setting. Requests do not
+# inherit it: the tenant middleware clears it for the request's transaction and sets
+# the request's tenant, so every page and API call runs under the policies exactly as
+# in production (live-server threads and worker processes never have it at all).
+
+
+def _owner_credentials() -> dict | None:
+    if not settings.MIGRATE_DATABASE_URL or not settings.USES_POSTGRES:
+        return None
+    owner = environ.Env.db_url_config(settings.MIGRATE_DATABASE_URL)
+    return {key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}
+
+
+def _use_credentials(credentials: dict) -> None:
+    connection = connections["default"]
+    connection.close()
+    connection.settings_dict.update(credentials)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Create and migrate the test database as the owner, when there is one."""
+    owner = _owner_credentials()
+    if owner is not None:
+        app = {key: settings.DATABASES["default"][key] for key in owner}
+        settings.RLS_TEST_APP_CREDENTIALS = app
+        _use_credentials(owner)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Then hand the database to the application's role (and back to the owner to drop it)."""
+    owner = _owner_credentials()
+    if owner is None:
+        yield
+        return
+    app = settings.RLS_TEST_APP_CREDENTIALS
+    with django_db_blocker.unblock():
+        with connections["default"].cursor() as cursor:
+            # The migration granted rows; TransactionTestCase's flush needs TRUNCATE too.
+            cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{app["USER"]}"')
+        _use_credentials(app)
+    yield
+    with django_db_blocker.unblock():
+        _use_credentials(owner)
+
+
+def _test_thread_sees_all_tenants(sender, connection, **kwargs):
+    if connection.vendor == "postgresql" and threading.current_thread() is threading.main_thread():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('app.all_tenants', 'on', false)")
+
+
+connection_created.connect(_test_thread_sees_all_tenants)
+
+
+# The tenant bookkeeping statements (accounts/rls.py) are not what a query budget pins:
+# SQLite has none, and a request in a test swaps the test's settings out and back in.
+RLS_BOOKKEEPING = ("SELECT set_config(", "SELECT coalesce(current_setting(")
+
+
+@contextmanager
+def _assert_queries(number: int, *, exact: bool, connection=None, info=None):
+    with CaptureQueriesContext(connection or connections["default"]) as context:
+        yield context
+    queries = [
+        q["sql"] for q in context.captured_queries if not q["sql"].startswith(RLS_BOOKKEEPING)
+    ]
+    if (len(queries) != number) if exact else (len(queries) > number):
+        listing = "\n\n".join(queries)
+        expected = f"{number}" if exact else f"at most {number}"
+        pytest.fail(
+            f"Expected {expected} queries, {len(queries)} were done{f' ({info})' if info else ''}:\n{listing}"
+        )
+
+
+@pytest.fixture
+def django_assert_num_queries():
+    return partial(_assert_queries, exact=True)
+
+
+@pytest.fixture
+def django_assert_max_num_queries():
+    return partial(_assert_queries, exact=False)
 
 
 @pytest.fixture

@@ -45,6 +45,11 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AUTH_THROTTLE_RATE = "1000/minute"
 
+# With MIGRATE_DATABASE_URL (CI), the test database is created and migrated as that
+# owner and the tests run as DATABASE_URL's role, under row-level security
+# (tests/conftest.py, django_db_setup). One alias: the owner's is swapped in for setup.
+DATABASES.pop("migrate", None)
+
 # Live-server threads must not keep connections open past a test: teardown drops the database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

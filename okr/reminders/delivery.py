@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organization
+from accounts.rls import tenant
 from okr.models import (
     KeyResult,
     ReminderDelivery,
@@ -73,7 +74,7 @@ def send_reminders(
     at: datetime.datetime | None = None,
     *,
     batch_size: int | None = None,
-    retry: Callable[[int], None] | None = None,
+    retry: Callable[[int, int], None] | None = None,
 ) -> ReminderReport:
     """Send every reminder due at ``at`` (default: now), synchronously, and report.
 
@@ -84,13 +85,15 @@ def send_reminders(
     report = ReminderReport()
     for organization in organizations_due_at(at):
         report.organizations += 1
-        report.already_sent += ReminderDelivery.objects.filter(
-            organization=organization,
-            local_date=organization.local_date(at),
-            status=ReminderDelivery.Status.SENT,
-        ).count()
-        for membership_ids in recipient_batches(organization, batch_size):
-            report.add(send_batch(organization, at, membership_ids, retry=retry))
+        # Step by step, as the tasks do: each claim commits before its e-mail goes.
+        with tenant(organization.pk, atomic=False):
+            report.already_sent += ReminderDelivery.objects.filter(
+                organization=organization,
+                local_date=organization.local_date(at),
+                status=ReminderDelivery.Status.SENT,
+            ).count()
+            for membership_ids in list(recipient_batches(organization, batch_size)):
+                report.add(send_batch(organization, at, membership_ids, retry=retry))
     return report
 
 
@@ -99,7 +102,7 @@ def send_batch(
     at: datetime.datetime,
     membership_ids: Sequence[int],
     *,
-    retry: Callable[[int], None] | None = None,
+    retry: Callable[[int, int], None] | None = None,
 ) -> ReminderReport:
     """Claim, send and record the reminders of these members; a constant number of queries.
 
@@ -108,7 +111,7 @@ def send_batch(
     over this date's failed rows, 5. read back the rows this run holds, then send
     them and 6. mark them sent in one update. Failures cost one update each.
 
-    ``retry(delivery_id)`` runs after commit for each failed send (the tasks pass the
+    ``retry(delivery_id, organization_id)`` runs after commit for each failed send (the tasks pass the
     one that enqueues ``send_reminder_email``); without it the row stays failed and
     the next run takes it over.
     """
@@ -200,7 +203,9 @@ def send_batch(
     for delivery_id, error in failures:
         _record_failure(delivery_id, token, error)
         if retry is not None:
-            transaction.on_commit(functools.partial(retry, delivery_id), robust=True)
+            transaction.on_commit(
+                functools.partial(retry, delivery_id, organization.pk), robust=True
+            )
     return report
 
 

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts import rls
 from accounts.models import (
     Invitation,
     Membership,
@@ -60,13 +61,16 @@ def organization_create(*, name: str, admin: User) -> Membership:
         except IntegrityError:  # two sign-ups raced for the same slug
             if attempt == 4:
                 raise
-    membership = Membership.objects.create(user=admin, organization=organization, role=Role.ADMIN)
-    record_activity(
-        actor=membership,
-        verb="created",
-        target=organization,
-        summary=f"created the organization “{organization.name}”",
-    )
+    with rls.tenant(organization.pk):  # the new organization's first rows
+        membership = Membership.objects.create(
+            user=admin, organization=organization, role=Role.ADMIN
+        )
+        record_activity(
+            actor=membership,
+            verb="created",
+            target=organization,
+            summary=f"created the organization “{organization.name}”",
+        )
     return membership
 
 

@@ -259,7 +259,9 @@ def invitation_create(*, actor: Membership, email: str, role: str = Role.MEMBER)
     record_activity(
         actor=actor, verb="invited", target=invitation, summary=f"invited {email} as {role}"
     )
-    send_after_commit("invitation", invitation.pk, raw_key)
+    send_after_commit(
+        "invitation", invitation.pk, raw_key, organization_id=invitation.organization_id
+    )
     return invitation
 
 

@@ -24,6 +24,7 @@ from accounts.forms import (
     add_service_errors,
 )
 from accounts.models import Invitation, Role, User
+from accounts.rls import all_tenants
 from accounts.tenancy import active_memberships
 from accounts.throttling import throttle_posts
 from okr import services
@@ -32,6 +33,7 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @throttle_posts("signup")
+@all_tenants()  # sign-up: the address is unique across tenants
 def signup(request):
     """Sign up. The answer is "check your inbox" whether or not the address has an account:
     a new account gets a verification link, an existing one's owner a warning."""
@@ -52,6 +54,7 @@ def signup(request):
 
 
 @throttle_posts("invitation")
+@all_tenants()  # the key names the organization; no tenant is known before it
 def invitation_accept(request, key: str):
     """Join an organization from an invitation link: a new account, an existing one, or one click.
 
@@ -109,6 +112,7 @@ def invitation_accept(request, key: str):
 
 
 @login_required
+@all_tenants()  # the user's list of organizations
 def organization_list(request):
     """The user's organizations, and a form to create another one."""
     form = OrganizationForm(request.POST or None)

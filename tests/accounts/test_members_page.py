@@ -160,10 +160,10 @@ def test_the_page_takes_the_same_number_of_queries_for_5_or_100_members(
         member.teams.add(platform_team)
     client = client_of(alice)
 
-    # Session, user, membership (middleware), members, their teams, the team choices,
-    # invitations, the switcher, and the session save (3 with its savepoint) — whatever
-    # the head count.
-    with django_assert_max_num_queries(11):
+    # Session, user, organization and membership (middleware), members, their teams, the
+    # team choices, invitations, the switcher, and the session save (3 with its
+    # savepoint) — whatever the head count.
+    with django_assert_max_num_queries(12):
         response = client.get(MEMBERS)
 
     assert response.status_code == 200

@@ -115,7 +115,7 @@ def test_the_retry_task_sends_a_failed_reminder_once_the_server_is_back(
     assert delivery.attempts == 2
     assert delivery.last_error == ""
     assert sorted(m.to[0] for m in mailoutbox) == ["emma@acme.test", "mark@acme.test"]
-    assert tasks.send_reminder_email(delivery.pk) == "skipped"
+    assert tasks.send_reminder_email(delivery.pk, delivery.organization_id) == "skipped"
     assert len(mailoutbox) == 2
 
 
@@ -174,6 +174,6 @@ def test_the_retry_drops_a_reminder_the_member_no_longer_wants(
     emma.user.save()
     delivery = ReminderDelivery.objects.get(membership=emma)
 
-    assert tasks.send_reminder_email(delivery.pk) == "dropped"
+    assert tasks.send_reminder_email(delivery.pk, delivery.organization_id) == "dropped"
     assert [m.to[0] for m in mailoutbox] == ["mark@acme.test"]
-    assert tasks.send_reminder_email(delivery.pk) == "skipped"
+    assert tasks.send_reminder_email(delivery.pk, delivery.organization_id) == "skipped"

@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 
 from accounts import services as account_services
 from accounts.models import ApiToken, Invitation, Membership
+from accounts.rls import all_tenants
 from accounts.tenancy import active_memberships
 from accounts.throttling import AuthRateThrottle
 from okr import services
@@ -57,6 +58,7 @@ class SignupView(generics.GenericAPIView):
             )
         ],
     )
+    @all_tenants()  # sign-up crosses tenants: the address is unique across them
     def post(self, request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -159,6 +161,7 @@ class InvitationAcceptView(generics.GenericAPIView):
             404: OpenApiResponse(description="Unknown invitation key."),
         },
     )
+    @all_tenants()  # the key names the organization; it is read before any tenant is known
     def post(self, request, key: str) -> Response:
         serializer = self.get_serializer(data=request.data)
         if services.invitation_for_key(key) is None:
@@ -185,5 +188,6 @@ class OrganizationListView(generics.ListAPIView):
         return active_memberships(self.request.user).order_by("organization_id")
 
     @extend_schema(summary="List your organizations")
+    @all_tenants()  # the user's list of organizations
     def get(self, request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organization
+from accounts.rls import tenant
 from okr import progress
 
 
@@ -24,8 +25,9 @@ class Command(BaseCommand):
             if not organizations.exists():
                 raise CommandError(f"No organization with the slug “{options['org']}”.")
         total = 0
-        for organization in organizations.iterator():
-            report = progress.recompute_all(organization_id=organization.pk)
+        for organization in list(organizations):
+            with tenant(organization.pk):
+                report = progress.recompute_all(organization_id=organization.pk)
             total += report.corrected
             self.stdout.write(
                 f"{organization.slug}: checked {report.objectives_checked} objectives and "

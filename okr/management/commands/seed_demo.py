@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Membership, Organization, Role
+from accounts.rls import all_tenants
 from okr.demo import (
     DEMO_PASSWORD,
     DemoExists,
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             help="do nothing (but print the login) when the organization exists",
         )
 
+    @all_tenants()  # an operator's command: it may replace a demo and reuse its people
     def handle(self, *args, **options):
         slug = options["org"]
         for name in ("teams", "objectives", "key_results_per_objective"):
