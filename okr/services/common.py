@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -29,24 +30,45 @@ class NotFound(Exception):
     """The row is not the actor's organization's: to them it does not exist (404 upstream)."""
 
 
+logger = logging.getLogger(__name__)
+
+
 # --- Roll-up scheduling -------------------------------------------------------------
 
 
 def schedule_roll_up(*, organization_id: int, objective_ids=(), key_result_ids=()) -> None:
     """Roll the nodes up once the current transaction has committed (coalesced: okr/rollups.py)."""
-    from okr.rollups import request_roll_up
-
     objective_ids = sorted({pk for pk in objective_ids if pk})
     key_result_ids = sorted({pk for pk in key_result_ids if pk})
     if not objective_ids and not key_result_ids:
         return
-    # Robust: the write has committed; if the broker is down, the response must not say
-    # it failed (the client would retry and check in twice). The error is logged, and the
-    # nightly reconcile brings the ancestors back.
+    # Robust: the write has committed; whatever happens next, the response must not say
+    # it failed (the client would retry and check in twice).
     transaction.on_commit(
-        lambda: request_roll_up(organization_id, objective_ids, key_result_ids),
+        lambda: _enqueue_roll_up(organization_id, objective_ids, key_result_ids),
         robust=True,
     )
+
+
+def _enqueue_roll_up(organization_id: int, objective_ids: list, key_result_ids: list) -> None:
+    """Hand the roll-up to a worker; with the broker down, run it here and now.
+
+    The job is O(depth) rows and idempotent, so running it in the request keeps the
+    ancestors right at once; a worker that gets a copy later changes nothing.
+    """
+    from okr.rollups import request_roll_up
+    from okr.tasks import roll_up_progress
+
+    arguments = (organization_id, objective_ids, key_result_ids)
+    try:
+        request_roll_up(*arguments)
+    except Exception:  # Redis is unreachable (kombu or redis errors alike)
+        logger.error(
+            "roll-up not enqueued, the broker is down: running it in-process",
+            exc_info=True,
+            extra={"organization": organization_id},
+        )
+        roll_up_progress.apply(args=arguments, throw=True)
 
 
 # --- Shared checks ---------------------------------------------------------------------

@@ -1,0 +1,83 @@
+"""The cache behind the throttles: Redis, failing open while Redis is down.
+
+Only the rate limits use the cache (accounts/throttling.py). When Redis cannot be
+reached they must not turn every sign-up and log-in into a 500: a read answers
+"nothing counted yet" and a write is dropped, each with an error in the log, so
+the limits are off until Redis is back (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+def _log(operation: str) -> None:
+    logger.error("cache unavailable: %s skipped, throttles are open", operation, exc_info=True)
+
+
+class FailOpenRedisCache(RedisCache):
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except RedisError:
+            _log("get")
+            return default
+
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except RedisError:
+            _log("get_many")
+            return {}
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except RedisError:
+            _log("has_key")
+            return False
+
+    def add(self, key, value, timeout=None, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except RedisError:
+            _log("add")
+            return False
+
+    def set(self, key, value, timeout=None, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except RedisError:
+            _log("set")
+
+    def set_many(self, data, timeout=None, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except RedisError:
+            _log("set_many")
+            return list(data)
+
+    def touch(self, key, timeout=None, version=None):
+        try:
+            return super().touch(key, timeout, version)
+        except RedisError:
+            _log("touch")
+            return False
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except RedisError:
+            _log("delete")
+            return False
+
+    def delete_many(self, keys, version=None):
+        try:
+            super().delete_many(keys, version)
+        except RedisError:
+            _log("delete_many")
