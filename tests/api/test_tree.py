@@ -192,9 +192,10 @@ def test_it_answers_in_a_fixed_number_of_queries(
     _build_cascade(acme_cycle, alice.user, width)
     client = client_for(emma)
 
-    # The token, its last_used_at, the membership, the cycle, the roots, then per level
-    # its key results and the objectives below them: 11 for 10 objectives or 1,000.
-    with django_assert_max_num_queries(11):
+    # The token, its last_used_at, the organization and the membership, the cycle, the
+    # roots, then per level its key results and the objectives below them: 12 for 10
+    # objectives or 1,000.
+    with django_assert_max_num_queries(12):
         body = tree(client, acme_cycle)
 
     assert len(body["objectives"]) == width

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 
+from accounts.rls import tenant
 from okr import services
 from okr.models import Activity, CycleStatus, KeyResult, Level, Objective
 from okr.progress import expected_progress
@@ -135,9 +136,10 @@ def test_two_roll_overs_at_once_copy_a_key_result_once(alice, mark, acme):
     def roll_over() -> None:
         try:
             barrier.wait(timeout=30)
-            services.cycle_roll_over(
-                actor=alice, cycle=q1, to_cycle=q2, key_result_ids=[revenue.pk]
-            )
+            with tenant(acme.pk):  # as a request of Acme's would be
+                services.cycle_roll_over(
+                    actor=alice, cycle=q1, to_cycle=q2, key_result_ids=[revenue.pk]
+                )
             outcomes.append("copied")
         except ValidationError as error:
             outcomes.append(error.message_dict["key_results"][0])
