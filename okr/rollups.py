@@ -17,7 +17,11 @@ Nothing is lost between a write and a drain:
   makes it into this batch or sets the flag again and gets its own drain job.
 
 The flag expires after a minute, should a drain job be lost with its worker;
-a failed roll-up puts its nodes back. The roll-up is idempotent and exact
+a failed roll-up puts its nodes back. A worker killed mid-drain loses nothing
+either: the job moves the nodes it takes into an in-flight set named by its
+task id and deletes that set only once its transaction has committed; the
+broker redelivers the unacknowledged job (``acks_late``) under the same id, and
+the new worker takes the in-flight nodes again. The roll-up is idempotent and exact
 whatever the batch (it recomputes each node from its children under the
 organization's lock), and the nightly reconcile repairs anything a crash
 dropped. With eager tasks (development, tests) or without Redis there is
@@ -42,6 +46,13 @@ def _pending_key(organization_id: int) -> str:
 
 def _scheduled_key(organization_id: int) -> str:
     return f"okr:roll-up:scheduled:{organization_id}"
+
+
+def _in_flight_key(organization_id: int, job_id: str) -> str:
+    return f"okr:roll-up:in-flight:{organization_id}:{job_id}"
+
+
+IN_FLIGHT_SECONDS = 24 * 3600
 
 
 _clients: dict[str, object] = {}
@@ -86,14 +97,27 @@ def request_roll_up(
         drain_roll_ups.delay(organization_id)
 
 
-def take_pending(organization_id: int) -> tuple[list[int], list[int]]:
-    """Clear the flag, then take every pending node: ``(objective_ids, key_result_ids)``."""
+def take_pending(organization_id: int, job_id: str = "") -> tuple[list[int], list[int]]:
+    """Clear the flag, then take every pending node: ``(objective_ids, key_result_ids)``.
+
+    With a ``job_id`` the nodes also stay in that job's in-flight set (with any a
+    killed run of the same job left there) until ``_land`` deletes it after commit.
+    """
     client = _redis()
     client.delete(_scheduled_key(organization_id))
+    pending = _pending_key(organization_id)
     with client.pipeline(transaction=True) as pipe:
-        pipe.smembers(_pending_key(organization_id))
-        pipe.delete(_pending_key(organization_id))
-        members, _ = pipe.execute()
+        if job_id:
+            in_flight = _in_flight_key(organization_id, job_id)
+            pipe.sunionstore(in_flight, [in_flight, pending])
+            pipe.delete(pending)
+            pipe.smembers(in_flight)
+            pipe.expire(in_flight, IN_FLIGHT_SECONDS)
+            _, _, members, _ = pipe.execute()
+        else:
+            pipe.smembers(pending)
+            pipe.delete(pending)
+            members, _ = pipe.execute()
     objective_ids, key_result_ids = [], []
     for member in members:
         kind, _, pk = member.decode().partition(":")
@@ -101,12 +125,21 @@ def take_pending(organization_id: int) -> tuple[list[int], list[int]]:
     return sorted(objective_ids), sorted(key_result_ids)
 
 
-def drain(organization_id: int) -> dict:
-    """Roll up every pending node of the organization in one transaction."""
+def drain(organization_id: int, job_id: str = "") -> dict:
+    """Roll up every pending node of the organization in one transaction.
+
+    ``job_id`` (the task's id) keeps the nodes in flight until the transaction
+    commits, so a redelivery after a crash rolls them up (see the module docstring).
+    """
+    from django.db import transaction
+
     from okr import progress
 
-    objective_ids, key_result_ids = take_pending(organization_id)
+    objective_ids, key_result_ids = take_pending(organization_id, job_id)
+    land = (lambda: _redis().delete(_in_flight_key(organization_id, job_id))) if job_id else None
     if not objective_ids and not key_result_ids:
+        if land:
+            land()
         return {"nodes": 0, "objectives": 0, "key_results": 0}
     try:
         report = progress.roll_up(
@@ -116,7 +149,11 @@ def drain(organization_id: int) -> dict:
         )
     except Exception:
         request_roll_up(organization_id, objective_ids, key_result_ids)  # nothing is dropped
+        if land:
+            land()
         raise
+    if land:
+        transaction.on_commit(land)
     return {
         "nodes": len(objective_ids) + len(key_result_ids),
         "objectives": report.objectives,

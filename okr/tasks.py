@@ -34,14 +34,15 @@ def roll_up_progress(
 
 
 @shared_task(
+    bind=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     retry_kwargs={"max_retries": 5},
 )
-def drain_roll_ups(organization_id: int) -> dict:
+def drain_roll_ups(self, organization_id: int) -> dict:
     """Roll up every node the organization's writes left pending, in one batch (okr/rollups.py)."""
     with tenant(organization_id):
-        return rollups.drain(organization_id)
+        return rollups.drain(organization_id, job_id=self.request.id or "")
 
 
 @shared_task
