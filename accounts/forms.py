@@ -190,6 +190,17 @@ class ProfileForm(forms.Form):
 # --- Organization admin ----------------------------------------------------------------------
 
 
+class CappedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses more than 200 ids before any query."""
+
+    max_choices = 200
+
+    def clean(self, value):
+        if value and len(value) > self.max_choices:
+            raise ValidationError(f"Choose at most {self.max_choices}.", code="too_many")
+        return super().clean(value)
+
+
 class MembershipForm(forms.Form):
     """A change to one member: role, active flag or teams (only what was sent counts)."""
 
@@ -201,7 +212,7 @@ class MembershipForm(forms.Form):
         empty_value=None,
     )
 
-    teams = forms.ModelMultipleChoiceField(queryset=Team.objects.none(), required=False)
+    teams = CappedMultipleChoiceField(queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)

@@ -104,7 +104,9 @@ class OkrForm(forms.Form):
 class ObjectiveForm(OkrForm):
     cycle = forms.ModelChoiceField(queryset=None, empty_label=None)
     title = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     level = forms.ChoiceField(choices=Level.choices)
     team = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="— none —", help_text="Team objectives only."

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from accounts.models import ApiToken, Invitation, Membership, Organization, Role, Team, User
 from accounts.tenancy import active_member_users
@@ -185,7 +186,16 @@ class TenantRelatedField(serializers.PrimaryKeyRelatedField):
             return self.queryset.none()
         return self.scope(membership)
 
-    def to_internal_value(self, data):
+    @classmethod
+    def many_init(cls, *args, **kwargs) -> TenantManyRelatedField:
+        """``many=True``: a list resolved in one query, at most ``MAX_IDS`` long."""
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return TenantManyRelatedField(**list_kwargs)
+
+    def parse_pk(self, data) -> int:
         # Only whole numbers (or their decimal strings) are ids: 1.5 or True must not
         # be silently truncated to 1.
         if isinstance(data, bool) or not isinstance(data, int | str):
@@ -196,7 +206,34 @@ class TenantRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if not 0 < pk <= selectors.MAX_ID:
             self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(pk)
+        return pk
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(self.parse_pk(data))
+
+
+# A list of ids in a body holds at most this many (docs/security.md).
+MAX_IDS = 200
+
+
+class TenantManyRelatedField(serializers.ManyRelatedField):
+    """A list of ``TenantRelatedField`` ids: at most ``MAX_IDS``, looked up in one query."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str | dict) or not hasattr(data, "__iter__"):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        data = list(data)
+        if not self.allow_empty and not data:
+            self.fail("empty")
+        if len(data) > MAX_IDS:
+            raise serializers.ValidationError(f"Send at most {MAX_IDS} ids.")
+        child = self.child_relation
+        pks = list(dict.fromkeys(child.parse_pk(item) for item in data))
+        rows = {row.pk: row for row in child.get_queryset().filter(pk__in=pks)}
+        for pk in pks:
+            if pk not in rows:
+                child.fail("does_not_exist", pk_value=pk)
+        return [rows[pk] for pk in pks]
 
 
 def active_members(membership: Membership) -> QuerySet[User]:
@@ -445,7 +482,7 @@ class RollOverResultSerializer(serializers.Serializer):
 class ObjectiveSerializer(PaceFieldsMixin, serializers.ModelSerializer):
     cycle = TenantRelatedField(scope=selectors.cycles_of, model=Cycle)
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     level = serializers.ChoiceField(choices=Level.choices)
     team = team_field(required=False, allow_null=True)
     owner = user_field(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from okr.api import schema  # noqa: F401  (registers the Bearer scheme with the schema)
 from okr.api.views import auth, okrs, organization, tree
@@ -87,8 +88,21 @@ v1_urls = [
 
 app_name = "api"
 
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema. The API has one version and takes no ``?version=``: any value
+    is an unknown version (404), never echoed into a header."""
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("version"):
+            raise Http404("Unknown API version.")
+        return super().get(request, *args, **kwargs)
+
+
 urlpatterns = [
     path("v1/", include(v1_urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    # The split view serves Swagger UI's set-up as a script file: no inline script, so the
+    # Content-Security-Policy holds on this page too.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

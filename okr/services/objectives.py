@@ -39,6 +39,9 @@ OBJECTIVE_FIELDS = (
     "position",
 )
 
+# An objective's description holds at most this many characters (docs/security.md).
+MAX_DESCRIPTION = 10_000
+
 
 @transaction.atomic
 def objective_create(
@@ -149,6 +152,8 @@ def _validate_objective(objective: Objective, *, parent_changed: bool) -> None:
         exclude=["organization", "cycle", "team", "owner", "parent_key_result", "progress"],
     )
     errors: dict[str, list[str]] = {}
+    if len(objective.description or "") > MAX_DESCRIPTION:
+        errors["description"] = [f"Use at most {MAX_DESCRIPTION:,} characters."]
     if objective.level == Level.TEAM and objective.team is None:
         errors["team"] = ["A team objective needs a team."]
     elif objective.level != Level.TEAM and objective.team is not None:

@@ -50,4 +50,13 @@
       if (opener) opener.focus();
     }
   });
+
+  // Escape in an in-place editor cancels it: the editor listens for "cancelEdit"
+  // (hx-trigger), a plain event, so htmx never evaluates a filter expression, which a
+  // Content-Security-Policy without 'unsafe-eval' forbids.
+  document.addEventListener("keyup", function (event) {
+    if (event.key === "Escape" && event.target.dispatchEvent) {
+      event.target.dispatchEvent(new CustomEvent("cancelEdit", { bubbles: true }));
+    }
+  });
 })();

@@ -44,22 +44,57 @@ def browser():
         browser.close()
 
 
+# Each page reports every Content-Security-Policy violation, whatever page it is on.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.pathname}:${event.lineNumber}`);
+});
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """Collect the context's CSP violations: the events, and Chromium's console reports."""
+    violations: list[str] = []
+    context.expose_function("reportCspViolation", lambda text: violations.append(text))
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return violations
+
+
+def new_watched_context(browser, **options):
+    """A browser context whose CSP violations fail the test that used it (``closed()``)."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    context.csp_violations = watch_csp(context)
+    return context
+
+
+def close_watched(context) -> None:
+    violations = list(context.csp_violations)
+    context.close()
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
+
+
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    context = new_watched_context(
+        browser, base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    yield context.new_page()
+    close_watched(context)
 
 
 @pytest.fixture
 def page_without_js(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    context = new_watched_context(browser, base_url=live_server.url, java_script_enabled=False)
+    yield context.new_page()
+    close_watched(context)
 
 
 def confirm_sign_up(page, email: str, password: str) -> None:

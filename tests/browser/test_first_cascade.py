@@ -27,7 +27,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership, Role
 from okr.models import Level, Objective, ProgressSource
-from tests.browser.conftest import confirm_sign_up
+from tests.browser.conftest import close_watched, confirm_sign_up, new_watched_context
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "first-cascade.png"
 
@@ -72,10 +72,11 @@ def add_key_result(page, title: str, *, target: str = "", aligned: bool = False)
 @pytest.fixture
 def second_page(browser, live_server):
     """A second person's browser: its own cookies, so its own session."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context = new_watched_context(
+        browser, base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
     yield context.new_page()
-    context.close()
+    close_watched(context)
 
 
 def test_a_new_user_builds_a_three_level_cascade_with_check_ins(page, second_page):

@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 from tests.accounts.conftest import client_of, htmx_headers  # noqa: F401
-from tests.api.conftest import anonymous, client_for  # noqa: F401
+from tests.api.conftest import anonymous, client_for, company_key_result, company_objective  # noqa: F401  # noqa: F401, E402
