@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from okr.api import schema  # noqa: F401  (registers the Bearer scheme with the schema)
@@ -93,6 +94,7 @@ class SchemaView(SpectacularAPIView):
     """The OpenAPI schema. The API has one version and takes no ``?version=``: any value
     is an unknown version (404), never echoed into a header."""
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         if request.GET.get("version"):
             raise Http404("Unknown API version.")
