@@ -36,6 +36,10 @@ if os.environ.get("CASCADE_TEST_WORKER"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 CELERY_TASK_EAGER_PROPAGATES = True
+# A worker process of the fault tests whose roll-ups linger before they commit, so that
+# one can be killed in the middle of a job (tests/faults/slow_roll_ups.py).
+if os.environ.get("CASCADE_TEST_WORKER") and os.environ.get("CASCADE_TEST_SLOW_ROLL_UPS"):
+    INSTALLED_APPS = [*INSTALLED_APPS, "tests.faults.slow_roll_ups.SlowRollUpsConfig"]  # noqa: F405
 # The app ignores task results (nothing reads them); the worker tests wait on them to
 # know the queue has drained (tests/workers.py points the backend at Redis).
 CELERY_TASK_IGNORE_RESULT = False
