@@ -63,6 +63,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 bench: install $(VENV)/.bench-installed
 	$(PY) bench/run.py
 	$(PY) bench/reminders.py --members 5000
+	$(PY) bench/rls.py
 	$(PY) bench/load.py $(if $(BASELINE),--baseline $(BASELINE))
 
 # Regenerates docs/screenshots/*.png from the browser journeys.
