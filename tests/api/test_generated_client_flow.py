@@ -112,6 +112,8 @@ def test_an_integrator_runs_the_main_flow_through_the_generated_client(
     )
     ada = flow.as_user(logged_in.token)
     me = flow.answer(flow.call("v1_me_retrieve", client=ada), 200, m.Me)
+    tokens = flow.answer(flow.call("v1_auth_tokens_list", client=ada), 200, m.PaginatedApiTokenList)
+    assert tokens.count == 2  # one from signing up, one from logging in
     assert me.email == "ada@initech.test"
     organizations = flow.answer(
         flow.call("v1_orgs_list", client=ada), 200, m.PaginatedOrganizationSummaryList
