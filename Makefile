@@ -38,7 +38,8 @@ run: install
 # The whole suite. PostgreSQL and Redis when DATABASE_URL/REDIS_URL point at them.
 test: install $(AXE)
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m coverage run -m pytest
+	@$(PY) -m coverage report
 
 lint: install
 	$(VENV)/bin/ruff check .

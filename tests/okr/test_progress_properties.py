@@ -4,8 +4,10 @@ Hypothesis builds random cascades (random depth, aligned and measured key
 results, weights, "decrease to" targets, private objectives) and throws random
 sequences of writes at them through the services — check-ins, target, start and
 weight edits, metric and source changes, re-parenting, deletions — running the
-roll-up each write enqueues. After every write, ``expected_progress`` (the rules
-applied from the leaves) must equal the cached values *exactly*.
+roll-up each write enqueues. After every write the cached values must match an
+oracle written apart from the code (exact ``Fraction`` arithmetic,
+``tests/okr/progress_oracle.py``) and equal ``expected_progress`` (a full
+recomputation) *exactly*.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from okr import services
 from okr.models import KeyResult, Level, Metric, Objective
 from okr.progress import expected_progress
 from tests.factories import CycleFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.okr.progress_oracle import assert_close, exact_progress
 
 NUMBERS = st.decimals(
     min_value=Decimal(-1000),
@@ -189,13 +192,20 @@ class CascadeWorld:
             self.add_key_result(data, data.draw(st.sampled_from(objectives)))
 
     def assert_caches_are_true(self) -> None:
-        objectives, key_results = expected_progress(self.organization.pk)
-        assert objectives == dict(
+        cached_objectives = dict(
             Objective.objects.filter(organization=self.organization).values_list("pk", "progress")
         )
-        assert key_results == dict(
+        cached_key_results = dict(
             KeyResult.objects.filter(organization=self.organization).values_list("pk", "progress")
         )
+        # The oracle: exact arithmetic written apart from okr/progress.py.
+        exact_objectives, exact_key_results = exact_progress(self.organization.pk)
+        assert_close(cached_objectives, exact_objectives)
+        assert_close(cached_key_results, exact_key_results)
+        # And bit for bit what a full recomputation would store.
+        objectives, key_results = expected_progress(self.organization.pk)
+        assert objectives == cached_objectives
+        assert key_results == cached_key_results
 
 
 class TestRollUpProperties(TestCase):
