@@ -9,16 +9,21 @@ nothing.
 
 Three ways in, and no others:
 
-- ``set_tenant(id)``: the request's tenant, set by the tenant middleware and the
-  API's tenant mixin inside the request's transaction (``request_scope``).
-- ``tenant(id)``: a block of work for one organization (Celery tasks, commands).
-- ``all_tenants()``: the few paths that must cross tenants (sign-up, log-in,
-  invitation acceptance, the user's list of organizations, the reminder fan-out,
-  the nightly reconcile, the support admin). Grep for it to audit them.
+- a request's tenant: the tenant middleware opens the request's transaction
+  (``request_scope``) and ``accounts.tenancy.get_membership`` — called by the
+  middleware for pages and by the API's tenant mixin — loads the organization
+  with ``as_tenant``, which sets the setting in the same query;
+- ``tenant(id)``: a block of work for one organization (Celery tasks from the
+  ids they carry, commands, the nightly reconcile organization by organization);
+- ``all_tenants()``: the few paths that must cross tenants (sign-up, invitation
+  acceptance, the user's list of organizations, the hourly reminder fan-out,
+  the support admin, the demo seeder). Grep for it to audit them. (Log-in reads
+  users only, which are nobody's tenant rows.)
 
 Each opens a transaction, or, inside one already, puts the previous setting
 back on the way out. On SQLite they do nothing: the application's own scoping
-is all there is.
+is all there is. ``set_tenant`` is the bare setter, for code already inside a
+transaction of its own.
 """
 
 from __future__ import annotations

@@ -38,6 +38,8 @@ def choice_filter(request, name: str, choices: list[str]) -> str | None:
 class TenantMixin:
     """Resolves the caller's membership in ``org_slug`` once DRF has authenticated them.
 
+    ``get_membership`` also makes the organization the database's tenant for the
+    rest of the request's transaction (row-level security, accounts/rls.py).
     The order of refusals follows from where this runs: DRF's authentication and
     permission checks (401) come first, then an unknown or foreign organization (404);
     the views then look rows up (404) before checking rights (403) and input (400).
