@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,11 +17,42 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from accounts.forms import add_service_errors
-from okr import selectors
+from okr import pace, selectors
 from okr.models import Cycle, CycleStatus
 from okr.services import CLOSED_CYCLE
+from okr.versions import organization_version
 
 PROGRESS_CHANGED = "progressChanged"
+KEPT_SECONDS = 60  # what a kept fragment may lag behind the clock (its status, "today")
+
+T = TypeVar("T")
+
+
+def kept(request: HttpRequest, name: str, parts: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the cache until anything in the organization changes.
+
+    The key holds the organization's version (``okr/versions.py``: every write and
+    every roll-up moves it after commit, and it is read here *before* ``compute``
+    reads the rows), the viewer's membership (what they may see), the
+    organization's local date (statuses) and ``parts``; an entry also expires
+    after a minute. A page that many members read between two writes renders its
+    heavy part once. When the cache is down, ``compute()`` runs every time.
+    """
+    version = organization_version(request.organization.pk)
+    if version is None:
+        return compute()
+    today = pace.local_today(request.organization)
+    raw = repr((name, request.organization.pk, version, request.membership.pk, today, parts))
+    key = "okr:kept:" + hashlib.sha256(raw.encode()).hexdigest()
+    try:
+        value = cache.get(key)
+    except Exception:  # a cache outage costs the rendering, never the page
+        value = None
+    if value is None:
+        value = compute()
+        with contextlib.suppress(Exception):
+            cache.set(key, value, KEPT_SECONDS)
+    return value
 
 
 def page_or_fragment(

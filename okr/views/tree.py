@@ -9,13 +9,15 @@ see appears only as "Private objective" with its progress.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from okr import pace, selectors
 from okr.forms import member_users
 from okr.models import Level, Objective
 from okr.tree import ObjectiveNode, cycle_roots, load_cascade
-from okr.views.common import page_or_fragment, polling, selected_cycle
+from okr.views.common import kept, page_or_fragment, polling, selected_cycle
 
 PAGE_DEPTH = 2  # levels of objectives loaded with the page; deeper ones on demand
 
@@ -28,22 +30,29 @@ def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
     team = _pick(teams, request.GET.get("team"))
     owner = _pick(owners, request.GET.get("owner"))
     is_filtered = team is not None or owner is not None
-    nodes: list[ObjectiveNode] = []
-    if cycle is not None:
-        if is_filtered:
-            # A filtered tree lists the matching objectives, each with its subtree;
-            # only visible ones, so a filter never reveals who owns a private objective.
-            matching = selectors.visible_objectives(membership).filter(cycle=cycle)
-            if team is not None:
-                matching = matching.filter(team=team)
-            if owner is not None:
-                matching = matching.filter(owner=owner)
-            nodes = load_cascade(membership, matching, depth=1)
-        else:
-            nodes = load_cascade(membership, cycle_roots(membership, cycle), depth=PAGE_DEPTH)
-            nodes = by_level(nodes)
     cycles = list(selectors.cycles_of(membership))
-    mark_status(nodes, cycles, pace.local_today(request.organization))
+
+    def rows() -> str:
+        """The rows, rendered: the page's heavy part, kept until the next write."""
+        nodes: list[ObjectiveNode] = []
+        if cycle is not None:
+            if is_filtered:
+                # A filtered tree lists the matching objectives, each with its subtree;
+                # only visible ones, so a filter never reveals who owns a private objective.
+                matching = selectors.visible_objectives(membership).filter(cycle=cycle)
+                if team is not None:
+                    matching = matching.filter(team=team)
+                if owner is not None:
+                    matching = matching.filter(owner=owner)
+                nodes = load_cascade(membership, matching, depth=1)
+            else:
+                nodes = load_cascade(membership, cycle_roots(membership, cycle), depth=PAGE_DEPTH)
+                nodes = by_level(nodes)
+        mark_status(nodes, cycles, pace.local_today(request.organization))
+        context = {"cycle": cycle, "is_filtered": is_filtered, "nodes": nodes}
+        return render_to_string("okr/tree.html#tree-rows", context, request=request)
+
+    parts = (getattr(cycle, "pk", None), getattr(team, "pk", None), getattr(owner, "pk", None))
     query = request.GET.copy()
     query.pop("poll", None)
     url = reverse("tree", kwargs={"org_slug": org_slug})
@@ -57,7 +66,7 @@ def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
         "team": team,
         "owner": owner,
         "is_filtered": is_filtered,
-        "nodes": nodes,
+        "tree_rows": mark_safe(kept(request, "tree-rows", parts, rows)),
         **polling(request, url),
     }
     return page_or_fragment(request, "okr/tree.html", "tree", context)

@@ -1,0 +1,72 @@
+"""The tree's rows and the dashboard's summary are kept between requests, until a write.
+
+They are the heavy part of their pages (docs/performance.md): kept under the
+organization's version (okr/versions.py), which every write and every roll-up
+moves, and under the viewer's membership, so nobody ever sees a stale value
+after a write, or another member's view.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from okr import services
+from okr.models import KeyResult, Level
+from tests.okr.views.conftest import url
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_check_in_shows_on_the_kept_tree_at_once(world, as_user, emma, run_on_commit):
+    client = as_user(emma)
+    assert "Features shipped" in client.get(url("tree")).content.decode()
+    leaf = KeyResult.objects.get(title="Features shipped")
+
+    with run_on_commit():
+        services.check_in_record(
+            actor=emma, key_result=leaf, value=leaf.target_value, confidence="on_track"
+        )
+
+    html = client.get(url("tree")).content.decode()
+    row = html[html.index(f'id="tree-key-result-{leaf.pk}"') :]
+    assert 'aria-valuenow="100.0"' in row[: row.index("</li>")]
+
+
+def test_a_new_objective_shows_on_the_kept_tree_and_dashboard(world, as_user, alice, run_on_commit):
+    client = as_user(alice)
+    assert "Win the next market" not in client.get(url("tree")).content.decode()
+    client.get(url("dashboard"))
+
+    with run_on_commit():
+        services.objective_create(
+            actor=alice, cycle=world.company.cycle, title="Win the next market", level=Level.COMPANY
+        )
+
+    assert "Win the next market" in client.get(url("tree")).content.decode()
+    assert "Win the next market" in client.get(url("dashboard")).content.decode()
+
+
+def test_each_member_gets_their_own_kept_rows(world, as_user, alice, emma):
+    assert "Acquire Globex" in as_user(alice).get(url("tree")).content.decode()  # an admin
+
+    html = as_user(emma).get(url("tree")).content.decode()
+
+    assert "Acquire Globex" not in html
+    assert "Private objective" in html
+
+
+def test_the_filters_are_part_of_what_is_kept(world, as_user, emma, platform_team):
+    client = as_user(emma)
+    whole = client.get(url("tree")).content.decode()
+
+    filtered = client.get(url("tree") + f"?team={platform_team.pk}").content.decode()
+
+    assert "Delight customers" in whole
+    assert "Delight customers" not in filtered
+    assert "Ship the roadmap" in filtered
