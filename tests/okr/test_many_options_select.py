@@ -1,0 +1,29 @@
+"""The owner select writes the same HTML as Django's own Select, without a template per option."""
+
+from __future__ import annotations
+
+from django import forms
+
+from okr.forms import ManyOptionsSelect
+
+CHOICES = [(1, "Ada <Lovelace>"), (2, "Grace \"Amazing\" Hopper"), (30, "Émile & Co")]
+
+
+def rendered(widget_class, value, **attrs) -> str:
+    field = forms.ChoiceField(choices=CHOICES, widget=widget_class(attrs=attrs))
+    return field.widget.render("owner", value, attrs={"id": "id_owner"})
+
+
+def test_it_writes_what_djangos_select_writes():
+    for value in (None, 2, "30", "missing"):
+        assert rendered(ManyOptionsSelect, value) == rendered(forms.Select, value)
+    assert rendered(ManyOptionsSelect, 2, required=True, disabled=False) == rendered(
+        forms.Select, 2, required=True, disabled=False
+    )
+
+
+def test_it_escapes_labels_and_marks_the_choice():
+    html = rendered(ManyOptionsSelect, 2)
+
+    assert "Ada &lt;Lovelace&gt;" in html
+    assert '<option value="2" selected>' in html
