@@ -6,7 +6,7 @@ from django import forms
 
 from okr.forms import ManyOptionsSelect
 
-CHOICES = [(1, "Ada <Lovelace>"), (2, "Grace \"Amazing\" Hopper"), (30, "Émile & Co")]
+CHOICES = [(1, "Ada <Lovelace>"), (2, 'Grace "Amazing" Hopper'), (30, "Émile & Co")]
 
 
 def rendered(widget_class, value, **attrs) -> str:
