@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
@@ -168,6 +169,21 @@ def _row(request: HttpRequest, key_result: KeyResult, form=None) -> HttpResponse
         is_gradable=objective.cycle.status != CycleStatus.PLANNING,
         form=form,
     )
-    return render(
-        request, f"{TEMPLATE}#review-key-result", {"kr": key_result, "cycle": objective.cycle}
+    row = render_to_string(
+        f"{TEMPLATE}#review-key-result",
+        {"kr": key_result, "cycle": objective.cycle},
+        request=request,
     )
+    # The objective's score moves with the grade: swap it too, out of band.
+    siblings = list(objective.key_results.only("weight", "grade", "progress"))
+    for sibling in siblings:
+        if sibling.pk == key_result.pk:
+            sibling.grade = key_result.grade
+        sibling.score = scores.key_result_score(grade=sibling.grade, progress=sibling.progress)
+    objective.score = scores.objective_score((kr.weight, kr.score) for kr in siblings)
+    objective.band = scores.band(objective.score)
+    objective.band_label = BAND_LABELS[objective.band]
+    score = render_to_string(
+        f"{TEMPLATE}#objective-score", {"objective": objective, "oob": True}, request=request
+    )
+    return HttpResponse(row + score)

@@ -128,7 +128,7 @@ def test_an_admin_closes_a_cycle_rolling_two_key_results_over(
 
 def test_a_member_grades_a_key_result_on_the_review_page(page, quarter, emma, acme_cycle):
     _, rows = quarter
-    _, kr = rows["Ship the roadmap"]
+    objective, kr = rows["Ship the roadmap"]
     log_in(page, emma.user.email)
     page.goto(f"/o/acme/cycles/{acme_cycle.pk}/review/")
     expect(page.get_by_role("heading", name=f"Review of {acme_cycle.name}")).to_be_visible()
@@ -153,6 +153,7 @@ def test_a_member_grades_a_key_result_on_the_review_page(page, quarter, emma, ac
     expect(row.locator(".score")).to_have_text("0.8")
     expect(row).to_contain_text("Shipped the big ones")
     expect(page.locator("#graded-counts")).to_contain_text("1 of 4 key results graded")
+    expect(page.locator(f"#objective-score-{objective.pk} .score")).to_have_text("0.8")
     assert page.evaluate("window.notReloaded") is True
     kr.refresh_from_db()
     assert kr.grade == Decimal("0.80")

@@ -90,6 +90,9 @@ def test_htmx_gets_the_row_back(checked_in, as_user, emma):
     assert html.lstrip().startswith(f'<li class="review-kr" id="review-kr-{kr.pk}"')
     assert "<html" not in html and "score-missed" in html
     assert "gradeChanged" in response["HX-Trigger"]
+    # The objective's score follows, out of band: its only key result now scores 0.35.
+    oob = html.split(f'id="objective-score-{checked_in.team.pk}"')[1].split("</span></span>")[0]
+    assert oob.startswith(' hx-swap-oob="true">') and "score-missed" in oob
 
 
 def test_htmx_refetches_the_summary_cards_alone(checked_in, as_user, emma, acme_cycle):
