@@ -143,7 +143,7 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
         "can_edit": can_edit,
         "parent_key_result": parent,
         "parent_is_private": objective.parent_key_result_id is not None and parent is None,
-        "activity_url": objective_url(objective) + "?part=activity",
+        "objective_activity_url": objective_url(objective) + "?part=activity",
         **_move_offers(membership, objective, can_edit),
         **polling(request, objective_url(objective)),
         **extra,

@@ -105,6 +105,9 @@ def test_on_the_objective_page_the_form_opens_in_place_and_the_activity_follows(
     page.evaluate("window.notReloaded = true")
     value.fill("9")
     value.press("Enter")
-    expect(page.locator("#objective-activity")).to_contain_text("9")
+    expect(page.locator("#objective-activity")).to_contain_text(
+        "checked in 9 on “Features shipped”"
+    )
+    expect(page.locator("#objective-activity .topbar")).to_have_count(0)  # the panel, not a page
     expect(page.locator(f"#key-result-{features.pk} details.check-in > summary")).to_be_focused()
     assert page.evaluate("window.notReloaded") is True

@@ -88,3 +88,15 @@ def test_without_javascript_it_posts_and_comes_back_to_my_okrs(world, as_user, e
     )
     assert response.status_code == 302 and response["Location"] == "/o/acme/my/"
     assert KeyResult.objects.get(pk=world.team_kr.pk).current_value == 6
+
+
+def test_the_objective_pages_activity_panel_refetches_itself_not_the_activity_page(
+    world, as_user, emma
+):
+    page_url = url("objective_detail", pk=world.team.pk)
+    html = as_user(emma).get(page_url).content.decode()
+    panel = html.split('id="objective-activity"')[1].split(">")[0]
+    assert f'hx-get="{page_url}?part=activity"' in panel
+    assert 'hx-trigger="progressChanged from:body"' in panel
+    fragment = as_user(emma).get(page_url + "?part=activity", **HTMX).content.decode()
+    assert fragment.lstrip().startswith('<section id="objective-activity"')
