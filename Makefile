@@ -7,8 +7,8 @@ DEMO_ORG ?= demo
 
 .PHONY: run test lint fmt check bench screenshots install axe worker beat clean
 
-# Quiet: no progress, no version nag, no build-backend advice on the editable install.
-PIP := PYTHONWARNINGS=ignore $(PY) -m pip --quiet --disable-pip-version-check
+# Quiet: errors only (no progress, no version nag, no build-backend advice on the editable install).
+PIP := PYTHONWARNINGS=ignore $(PY) -m pip --quiet --quiet --disable-pip-version-check
 # axe-core for the browser tests' accessibility checks, from the npm registry (git-ignored).
 AXE := .npm-tools/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.14.1
