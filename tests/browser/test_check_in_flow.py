@@ -8,14 +8,16 @@ check-in without a reload.
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from okr import services
-from okr.models import CheckIn, Confidence, Level
+from okr.models import CheckIn, Confidence, KeyResult, Level
 from tests.browser.conftest import log_in
 
 
@@ -111,3 +113,20 @@ def test_on_the_objective_page_the_form_opens_in_place_and_the_activity_follows(
     expect(page.locator("#objective-activity .topbar")).to_have_count(0)  # the panel, not a page
     expect(page.locator(f"#key-result-{features.pk} details.check-in > summary")).to_be_focused()
     assert page.evaluate("window.notReloaded") is True
+
+
+def test_after_a_check_in_from_the_due_list_focus_lands_on_its_note(page, features, emma):
+    KeyResult.objects.filter(pk=features.pk).update(
+        last_check_in_at=timezone.now() - datetime.timedelta(days=8)
+    )
+    log_in(page, emma.user.email)
+    page.goto("/o/acme/")
+    due = page.locator(f"#due-key-result-{features.pk}")
+    due.locator("details.check-in > summary").focus()
+    page.keyboard.press("Enter")
+    expect(due.get_by_label("New value")).to_be_focused()
+    page.keyboard.press("8")
+    page.keyboard.press("Enter")
+    note = page.locator(f"#due-key-result-{features.pk}").get_by_role("status")
+    expect(note).to_contain_text("Checked in: 8, at risk.")
+    expect(note).to_be_focused()

@@ -46,6 +46,8 @@ def test_it_answers_the_dashboard_with_its_due_row(world, as_user, emma):
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li id="due-key-result-{world.team_kr.pk}"')
     assert "Checked in" in html
+    # The form is gone; focus goes to the note that replaces it (htmx honours autofocus).
+    assert 'tabindex="-1" autofocus>Checked in' in html
 
 
 def test_it_keeps_the_input_and_shows_errors(world, as_user, emma):
