@@ -76,20 +76,39 @@ def password_set(*, user: User, password: str) -> User:
     return user
 
 
+def needs_new_password(user: User) -> bool:
+    """Whether the owner of the address must choose the password: never verified, or
+    verified by a link that took the account over and no password chosen since."""
+    return not user.email_verified or not user.has_usable_password()
+
+
+@transaction.atomic
+def email_verify(*, user: User) -> bool:
+    """The owner of the address followed a link that proves it (verification, invitation).
+
+    The first time, the account is taken over: its password becomes unusable (so every
+    session ends and nobody logs in with it) and every API token is deleted —
+    whoever signed up with the address before its owner showed up loses all access
+    now. The owner then chooses the password. Answers whether this was the first time.
+    """
+    if user.email_verified:
+        return False
+    user.email_verified_at = timezone.now()
+    user.set_unusable_password()
+    user.save(update_fields=["email_verified_at", "password"])
+    ApiToken.objects.filter(user=user).delete()
+    return True
+
+
 @transaction.atomic
 def account_take_over(*, user: User, password: str) -> User:
-    """The owner of the address verifies it for the first time: the account becomes theirs.
-
-    ``password`` (checked against the password rules) replaces the old one, so every
-    session ends, and every API token is deleted: whoever signed up with the
-    address before its owner showed up loses all access now.
-    """
+    """Verify the address (``email_verify``) and give the account ``password``, checked
+    against the password rules; every session and API token of it ends."""
     try:
         validate_password(password, user)
     except ValidationError as error:
         raise ValidationError({"password": list(error.messages)}) from None
-    user.email_verified_at = timezone.now()
-    user.save(update_fields=["email_verified_at"])
+    email_verify(user=user)
     return password_set(user=user, password=password)
 
 

@@ -63,15 +63,19 @@ class LogoutView(auth_views.LogoutView):
 
 @throttle_posts("verify")
 def verify_email(request, token: str):
-    """The link of the verification e-mail: the owner of the address chooses the password.
+    """The link of the verification e-mail: following it proves the address.
 
-    The first verification of an account takes it over (every other session and
-    API token ends): see ``services.account_take_over``.
+    The first time, the account is taken over (``services.email_verify``: every
+    session and API token of it ends), the visitor is signed in, and chooses the
+    password on this page.
     """
     user = user_for_verification_token(token)
     if user is None:
         return render(request, "accounts/verify_email.html", {"invalid": True}, status=400)
-    if user.email_verified:
+    if services.email_verify(user=user):
+        login(request, user, backend=MODEL_BACKEND)
+    is_owner_here = request.user.is_authenticated and request.user.pk == user.pk
+    if not (is_owner_here and services.needs_new_password(user)):
         return render(request, "accounts/verify_email.html", {"verified_user": user})
     form = ChoosePasswordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -80,7 +84,7 @@ def verify_email(request, token: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            login(request, user, backend=MODEL_BACKEND)
+            update_session_auth_hash(request, user)
             messages.success(request, "Your address is confirmed and your password is set.")
             return redirect("home")
     return render(request, "accounts/verify_email.html", {"form": form, "pending_user": user})

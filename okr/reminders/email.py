@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from accounts.emails import header_safe
 from accounts.models import Membership, Organization, User
 from okr import pace
 from okr.formatting import format_percent, format_value
@@ -117,7 +118,8 @@ def build_reminder_email(
     else:
         subject = f"{organization.name}: time to check in on {len(items)} key results"
     message = EmailMultiAlternatives(
-        subject=subject,
+        # Titles may hold a line break; a header may not (docs/security.md).
+        subject=header_safe(subject, limit=200),
         body=render_to_string("emails/checkin_reminder.txt", context),
         to=[user.email],
         connection=connection,

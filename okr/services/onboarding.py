@@ -17,7 +17,7 @@ from accounts.models import (
     User,
     normalize_email,
 )
-from accounts.services import account_take_over, refuse_line_breaks
+from accounts.services import account_take_over, needs_new_password, refuse_line_breaks
 from accounts.tasks import send_after_commit
 from okr.activity import record_activity
 
@@ -175,7 +175,7 @@ def invitation_accept(
             name=name or "",
             email_verified_at=timezone.now(),
         )
-    elif not existing.email_verified:
+    elif needs_new_password(existing):
         account = account_take_over(user=existing, password=password)
     else:
         if user is None and not existing.check_password(password or ""):

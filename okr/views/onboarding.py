@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from accounts import services as account_services
 from accounts.forms import (
     ChoosePasswordForm,
     ExistingAccountInvitationForm,
@@ -65,7 +66,10 @@ def invitation_accept(request, key: str):
     if invitation is None:
         raise Http404("No such invitation.")
     invitee = User.objects.filter(email__iexact=invitation.email).first()
-    invitee_verified = invitee is not None and invitee.email_verified
+    if invitee is not None and not invitation.unusable_reason:
+        # Following the link proves the address: an unverified account is taken over.
+        account_services.email_verify(user=invitee)
+    invitee_verified = invitee is not None and not account_services.needs_new_password(invitee)
     signed_in = request.user if request.user.is_authenticated else None
     is_invitee_signed_in = (
         signed_in is not None and invitee is not None and signed_in.pk == invitee.pk

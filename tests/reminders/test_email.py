@@ -117,6 +117,16 @@ def test_it_escapes_titles_in_the_html_part(emma, cycle, mailoutbox):
     assert message.subject == "Acme: time to check in on “<b>Ship</b> & tell”"
 
 
+def test_a_line_break_in_a_title_never_reaches_the_subject(emma, cycle, mailoutbox):
+    key_result_for(emma, cycle, title="Ship\r\nBcc: victim@example.com")
+
+    reminders.send_reminders(AT)
+
+    message = only_email(mailoutbox)
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.message()["Bcc"] is None
+
+
 def test_private_objectives_never_reach_anybody_elses_e_mail(alice, mark, emma, cycle, mailoutbox):
     # Mark's private objective; Emma owns one of its key results, so she may see it.
     secret = key_result_for(

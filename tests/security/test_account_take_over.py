@@ -95,11 +95,17 @@ def test_the_verification_link_takes_the_account_over(db, client, anonymous):
     link = f"/accounts/verify/{verification_token(nina)}/"
 
     page = client.get(link)
+    token_after_following = bearer(token).get("/api/v1/me/").status_code
+    impostor_log_in = anonymous.post(
+        "/api/v1/auth/token/", {"email": "nina@example.com", "password": IMPOSTOR_PASSWORD}
+    )
     response = client.post(link, {"password": OWNER_PASSWORD})
 
     assert "Choose a password" in page.content.decode()
+    assert token_after_following == 401  # following the link alone ends the impostor's access
+    assert impostor_log_in.status_code == 400
+    assert client.get("/api/v1/me/").json()["email_verified"] is True  # the owner is signed in
     assert response.status_code == 302
-    assert bearer(token).get("/api/v1/me/").status_code == 401
     nina.refresh_from_db()
     assert nina.email_verified and nina.check_password(OWNER_PASSWORD)
     again = client.get(link)
