@@ -117,8 +117,9 @@ USER_FIELDS = {"owner", "lead", "user"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def describe_changes(entries: list[Activity]) -> None:
-    """Give each entry ``change_lines``: ``(label, before, after)`` for each field it changed.
+def describe_changes(entries: list[Activity]) -> list[Activity]:
+    """Give each entry ``change_lines``: ``(label, before, after)`` for each field it changed
+    (and return the entries).
 
     Only fields recorded as a before/after pair are shown. People and teams are
     named (two queries for the whole list, whatever its length); other values go
@@ -162,3 +163,4 @@ def describe_changes(entries: list[Activity]) -> None:
     for entry, field, (before, after) in pairs:
         label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
         entry.change_lines.append((label, shown(field, before), shown(field, after)))
+    return entries

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from okr import charts, pace, permissions, selectors
+from okr.activity import describe_changes
 from okr.cycle_health import cycle_summary
 from okr.forms import CheckInForm
 from okr.models import Cycle, KeyResult, Level
@@ -56,7 +57,9 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         "review_url": review_url(request, cycle, today),
         "highest_level": permissions.highest_level(membership),
         **due_context(membership),
-        "activity": selectors.recent_activity(membership, limit=RECENT_ON_DASHBOARD),
+        "activity": describe_changes(
+            selectors.recent_activity(membership, limit=RECENT_ON_DASHBOARD)
+        ),
         # The last step of getting started: an admin alone in the organization.
         "is_alone": membership.is_admin and not selectors.has_other_active_members(membership),
         **polling(request, url),

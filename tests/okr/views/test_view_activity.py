@@ -85,3 +85,11 @@ def test_invitations_stay_the_admins_business(world, as_user, alice, emma):
     assert "new@acme.test" in as_user(alice).get(url("activity")).content.decode()
     html = as_user(emma).get(url("activity") + "?kind=invitation").content.decode()
     assert "new@acme.test" not in html and 'value="invitation"' not in html
+
+
+def test_the_dashboard_feed_says_what_changed_and_links_the_page(world, as_user, mark):
+    services.key_result_update(actor=mark, key_result=world.team_kr, target_value=Decimal(12))
+    html = as_user(mark).get(url("dashboard")).content.decode()
+    feed = html.split('id="activity-title"')[1]
+    assert "Target:</span> <del>10</del>" in feed and "<ins>12</ins>" in feed
+    assert f'href="{url("activity")}">All activity, with filters' in feed
