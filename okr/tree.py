@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from accounts.models import Membership
 from okr import permissions
@@ -49,6 +51,19 @@ class ObjectiveNode:
     @property
     def confidence(self) -> str | None:
         return objective_confidence(node.key_result for node in self.key_results)
+
+
+def ids_in(field: str, ids) -> dict:
+    """``{field}__in`` for thousands of ids: one array parameter on PostgreSQL.
+
+    A level of a big cascade is thousands of ids; as ``IN (%s, %s, …)`` the
+    driver parses one placeholder per id on every query (a tenth of the API
+    tree's time in its profile). ``IN (SELECT unnest(%s))`` sends one array.
+    """
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return {f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", [ids])}
+    return {f"{field}__in": ids}
 
 
 def with_visibility(queryset: QuerySet[Objective], membership: Membership) -> QuerySet[Objective]:
@@ -102,7 +117,9 @@ def load_cascade(
         if not visible:
             break
         key_results = (
-            KeyResult.objects.filter(organization_id=organization_id, objective_id__in=visible)
+            KeyResult.objects.filter(
+                organization_id=organization_id, **ids_in("objective_id", visible)
+            )
             .annotate(child_count=Count("child_objectives"))
             .order_by("position", "id")
         )
@@ -120,7 +137,7 @@ def load_cascade(
         if remaining == 0 or not parents:
             break
         children = Objective.objects.filter(
-            organization_id=organization_id, parent_key_result_id__in=parents
+            organization_id=organization_id, **ids_in("parent_key_result_id", parents)
         ).order_by("position", "id")
         grouped: dict[int, list[ObjectiveNode]] = defaultdict(list)
         level = []
@@ -190,7 +207,9 @@ def load_cascade_rows(
             break
         key_result_ids = []
         rows = (
-            KeyResult.objects.filter(organization_id=organization_id, objective_id__in=visible)
+            KeyResult.objects.filter(
+                organization_id=organization_id, **ids_in("objective_id", visible)
+            )
             .order_by("position", "id")
             .values(*key_result_fields)
         )
@@ -201,7 +220,7 @@ def load_cascade_rows(
             break
         children = with_visibility(
             Objective.objects.filter(
-                organization_id=organization_id, parent_key_result_id__in=key_result_ids
+                organization_id=organization_id, **ids_in("parent_key_result_id", key_result_ids)
             ).order_by("position", "id"),
             membership,
         ).values(*dict.fromkeys((*objective_fields, "parent_key_result_id")))
