@@ -93,11 +93,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Migrations may run as another role, the owner of the tables; the application's role
 # (DATABASE_URL) then owns nothing and is subject to row-level security
 # (docs/operations.md). Unset, one role does everything, as `make run` does.
+# `manage.py migrate` connects with its credentials instead (okr/management/commands/migrate.py).
 MIGRATE_DATABASE_URL = env.str("MIGRATE_DATABASE_URL", default="")
-DATABASE_APP_ROLE = ""
-if MIGRATE_DATABASE_URL:
-    DATABASES["migrate"] = env.db_url_config(MIGRATE_DATABASE_URL)
-    DATABASE_APP_ROLE = DATABASES["default"]["USER"]
+DATABASE_APP_ROLE = DATABASES["default"]["USER"] if MIGRATE_DATABASE_URL else ""
 for _database in DATABASES.values():
     _database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # A connection that died while idle is replaced at the next request, so the

@@ -51,8 +51,7 @@ AUTH_THROTTLE_RATE = "1000/minute"
 
 # With MIGRATE_DATABASE_URL (CI), the test database is created and migrated as that
 # owner and the tests run as DATABASE_URL's role, under row-level security
-# (tests/conftest.py, django_db_setup). One alias: the owner's is swapped in for setup.
-DATABASES.pop("migrate", None)
+# (tests/conftest.py, django_db_setup).
 
 # Live-server threads must not keep connections open past a test: teardown drops the database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
