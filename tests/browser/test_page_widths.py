@@ -17,7 +17,7 @@ from django.db.models import Count
 from accounts.models import User
 from okr.demo import DEMO_PASSWORD, seed_demo
 from okr.models import CycleStatus, KeyResult, Level, Objective, ProgressSource
-from tests.browser.conftest import log_in
+from tests.browser.conftest import close_watched, log_in, new_watched_context
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -44,8 +44,7 @@ def _pages(demo) -> dict[str, str]:
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_the_everyday_pages_fit_each_width(browser, live_server, demo, width):
-    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
-    context.set_default_timeout(10_000)
+    context = new_watched_context(browser, base_url=live_server.url, viewport=WIDTHS[width])
     page = context.new_page()
     # The person with the most measured key results this quarter: a full check-in queue.
     busiest = (
@@ -73,5 +72,5 @@ def test_the_everyday_pages_fit_each_width(browser, live_server, demo, width):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             suffix = "" if width == "desktop" else "-phone"
             page.screenshot(path=str(SCREENSHOTS / f"{name}{suffix}.png"), full_page=True)
-    context.close()
+    close_watched(context)
     assert overflowing == {}

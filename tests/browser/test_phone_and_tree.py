@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from okr import services
 from okr.models import Level
 from tests.browser.axe import axe_violations
-from tests.browser.conftest import log_in
+from tests.browser.conftest import close_watched, log_in, new_watched_context
 
 
 @pytest.fixture
@@ -26,7 +26,8 @@ def company(alice, acme_cycle):
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_the_top_bar_is_one_row_at_phone_width(browser, live_server, alice, company, javascript):
-    context = browser.new_context(
+    context = new_watched_context(
+        browser,
         base_url=live_server.url,
         viewport={"width": 375, "height": 740},
         java_script_enabled=javascript,
@@ -47,7 +48,7 @@ def test_the_top_bar_is_one_row_at_phone_width(browser, live_server, alice, comp
     if javascript:
         page.locator(".phone-menu > summary").click()
         assert axe_violations(page) == []
-    context.close()
+    close_watched(context)
 
 
 def test_the_menu_button_is_not_shown_at_desktop_width(page, alice, company):
