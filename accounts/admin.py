@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db.models import Count
 
 from accounts.models import ApiToken, Invitation, Membership, Organization, Role, Team, User
@@ -48,13 +49,23 @@ class MembershipInline(admin.TabularInline):
     show_change_link = True
 
 
+class SupportPasswordChangeForm(AdminPasswordChangeForm):
+    """Support sets a password the way the user would: every API token of theirs ends."""
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit)
+        ApiToken.objects.filter(user=user).delete()
+        return user
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = SupportPasswordChangeForm
     ordering = ("email",)
+    readonly_fields = ("date_joined", "last_login", "email_verified_at")
     list_display = ("email", "name", "is_active", "is_staff", "date_joined", "last_login")
     list_filter = (UserOrganizationFilter, "is_active", "is_staff", "checkin_reminders")
     search_fields = ("email", "name")
-    readonly_fields = ("date_joined", "last_login")
     inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("email", "name", "password")}),
@@ -63,7 +74,7 @@ class UserAdmin(BaseUserAdmin):
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("Dates", {"fields": ("date_joined", "last_login")}),
+        ("Dates", {"fields": ("date_joined", "last_login", "email_verified_at")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -113,12 +113,17 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 # --- Profile and API tokens -------------------------------------------------------------------
 
 
+def password_form_class(user):
+    """The old password is asked for, unless a link took the account over and none is set."""
+    return PasswordChangeForm if user.has_usable_password() else SetPasswordForm
+
+
 def _render_profile(request, *, profile_form=None, password_form=None, new_token: str = ""):
     user = request.user
     context = {
         "profile_form": profile_form
         or ProfileForm(initial={"name": user.name, "checkin_reminders": user.checkin_reminders}),
-        "password_form": password_form or PasswordChangeForm(user),
+        "password_form": password_form or password_form_class(user)(user),
         "tokens": list(user.api_tokens.order_by("-created_at", "-id")),
         "new_token": new_token,
     }
@@ -147,7 +152,7 @@ def profile(request):
 @login_required
 @require_POST
 def password_change(request):
-    form = PasswordChangeForm(request.user, request.POST)
+    form = password_form_class(request.user)(request.user, request.POST)
     if form.is_valid():
         user = services.password_set(user=request.user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)  # stay signed in on this device

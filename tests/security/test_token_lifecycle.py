@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 
 NEW_PASSWORD = "a brand new secret 42"
 
@@ -92,3 +92,17 @@ def test_the_token_from_the_log_in_endpoint_expires_too(anonymous, alice, settin
     assert response.status_code == 200
     assert timedelta(hours=23) < token.expires_at - timezone.now() <= timedelta(days=1)
     assert Client().get("/").status_code == 302
+
+
+def test_support_setting_a_password_ends_the_user_s_tokens(client, alice, db):
+    root = User.objects.create_superuser(email="root@cascade.test", password="root secret 2027")
+    client.force_login(root)
+    api, _ = token_client(alice.user)
+
+    response = client.post(
+        f"/support/accounts/user/{alice.user.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+
+    assert response.status_code == 302
+    assert api.get("/api/v1/me/").status_code == 401
