@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.throttling import throttle_posts
 from okr.health import healthz
 from okr.views import onboarding
 
@@ -16,6 +17,9 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("okr.views.urls")),
     path("reminders/", include("okr.reminder_urls")),
     path("api/", include("okr.api.urls")),
+    # The support admin's log-in counts against AUTH_THROTTLE_RATE like the other log-ins
+    # (its lock-out per e-mail and IP is django-axes', shared with them).
+    path("support/login/", throttle_posts("support-login")(admin.site.login)),
     path("support/", admin.site.urls),
 ]
 

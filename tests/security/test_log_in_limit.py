@@ -102,3 +102,13 @@ def test_the_api_answers_400_five_times_then_429(anonymous, alice):
     assert failures == [400] * 5
     assert locked.status_code == 429
     assert locked["Retry-After"] == "900"
+
+
+def test_the_per_ip_rate_applies_to_the_support_admin_too(client, db, settings):
+    settings.AUTH_THROTTLE_RATE = "3/minute"
+    answers = [
+        admin_attempt(client, "wrong guess", f"person{n}@cascade.test").status_code
+        for n in range(4)
+    ]
+
+    assert answers == [200, 200, 200, 429]
