@@ -137,3 +137,18 @@ def test_once_redis_is_back_roll_ups_go_to_the_broker_again(
     # Enqueued, not run here: no worker listens, so the job waits in Redis.
     assert redis.Redis.from_url(redis_stopped.url).llen("celery") == 1
     assert Objective.objects.get(pk=company.pk).progress == pytest.approx(0.0)
+
+
+def test_an_invitation_e_mail_is_sent_from_the_request_when_it_cannot_be_queued(
+    alice, redis_stopped, django_capture_on_commit_callbacks, mailoutbox, caplog
+):
+    api = Client(**bearer(alice))
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/orgs/acme/invitations/",
+            {"email": "nina@example.com"},
+            content_type="application/json",
+        )
+    assert response.status_code == 201, response.content
+    assert [message.to for message in mailoutbox] == [["nina@example.com"]]
+    assert any("sending it in-process" in record.getMessage() for record in caplog.records)
