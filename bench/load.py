@@ -82,6 +82,9 @@ call_command(
     key_results_per_objective=per_objective, check_ins_per_key_result=4, seed=1,
     replace=True, stdout=open(os.devnull, "w"),
 )
+from django.db import connection
+with connection.cursor() as cursor:  # what autovacuum does after a bulk load
+    cursor.execute("ANALYZE")
 admin = Membership.objects.select_related("organization", "user").get(
     user__email=admin_email(slug), organization__slug=slug
 )

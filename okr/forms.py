@@ -16,7 +16,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from accounts.models import Membership, User
@@ -57,11 +57,9 @@ class ManyOptionsSelect(forms.Select):
             if group_name:  # never offered here; keep Django's own rendering for it
                 return super().render(name, value, attrs, renderer)
             for option in options:
-                parts.append(
-                    format_html('\n  <option value="{}"', str(option["value"]))
-                    + _attrs(option["attrs"])
-                    + format_html(">{}</option>\n", option["label"])
-                )
+                value, label = escape(str(option["value"])), escape(option["label"])
+                extra = _attrs(option["attrs"]) if option["attrs"] else ""
+                parts.append(f'\n  <option value="{value}"{extra}>{label}</option>\n')
         parts.append("\n</select>")
         return mark_safe("".join(parts))
 
