@@ -127,10 +127,15 @@ PASSWORD_RESETS_PER_HOUR = 3
 
 def password_reset_request(*, email: str) -> None:
     """Queue a reset e-mail for the account of ``email``, if there is one and the hour's
-    limit for that address is not spent. The caller's answer never depends on either."""
+    limit for that address is not spent. The caller's answer never depends on either.
+
+    An account without a usable password gets one too: its owner followed a link that
+    took it over (``email_verify``) and left before choosing the password; the reset
+    is their way back in.
+    """
     email = normalize_email(email or "")
     user = User.objects.filter(email__iexact=email, is_active=True).first()
-    if user is None or not user.has_usable_password():
+    if user is None:
         return
     if not rate_limit_allows(f"password-reset:{email}", PASSWORD_RESETS_PER_HOUR, 3600):
         return

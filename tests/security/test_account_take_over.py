@@ -144,3 +144,30 @@ def test_a_tampered_verification_link_is_refused(client, alice):
     response = client.get(f"/accounts/verify/{token[:-2]}xx/")
 
     assert response.status_code == 400
+
+
+def test_an_owner_who_left_before_choosing_a_password_can_still_reset_it(
+    db, anonymous, mailoutbox, run_on_commit
+):
+    impostor_signs_up(anonymous)
+    nina = User.objects.get(email="nina@example.com")
+    Client().get(f"/accounts/verify/{verification_token(nina)}/")  # the tab is then closed
+    mailoutbox.clear()
+
+    with run_on_commit():
+        requested = Client().post("/accounts/password-reset/", {"email": "nina@example.com"})
+
+    assert requested["Location"] == "/accounts/password-reset/sent/"
+    assert [message.to for message in mailoutbox] == [["nina@example.com"]]
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mailoutbox[0].body)[1]
+    owner = Client()
+    form = owner.get(link, follow=True)
+    reset = owner.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": OWNER_PASSWORD, "new_password2": OWNER_PASSWORD},
+    )
+    assert reset["Location"] == "/accounts/reset/done/"
+    logged_in = anonymous.post(
+        "/api/v1/auth/token/", {"email": "nina@example.com", "password": OWNER_PASSWORD}
+    )
+    assert logged_in.status_code == 200
