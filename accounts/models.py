@@ -317,4 +317,8 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user) -> tuple[ApiToken, str]:
         raw = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, token_hash=hash_token(raw)), raw
+        token = cls.objects.create(user=user, token_hash=hash_token(raw))
+        # Counted from the stored creation time itself, so that the two answer the same.
+        token.expires_at = token.created_at + timezone.timedelta(days=settings.API_TOKEN_TTL_DAYS)
+        token.save(update_fields=["expires_at"])
+        return token, raw

@@ -4,7 +4,7 @@ session; tokens expire after ``API_TOKEN_TTL_DAYS`` (docs/security.md, "Tokens")
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.test import Client
 from django.utils import timezone
@@ -106,3 +106,17 @@ def test_support_setting_a_password_ends_the_user_s_tokens(client, alice, db):
 
     assert response.status_code == 302
     assert api.get("/api/v1/me/").status_code == 401
+
+
+def test_the_listed_expiry_is_exactly_the_creation_plus_the_lifetime(anonymous, alice):
+    issued = anonymous.post(
+        "/api/v1/auth/token/", {"email": "alice@acme.test", "password": "correct horse battery"}
+    )
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.json()['token']}")
+
+    (listed,) = api.get("/api/v1/auth/tokens/").json()["results"]
+
+    created = datetime.fromisoformat(listed["created_at"])
+    expires = datetime.fromisoformat(listed["expires_at"])
+    assert expires - created == timedelta(days=90)
