@@ -16,6 +16,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.renderers import TemplatesSetting
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -33,6 +34,13 @@ from okr.models import (
     ProgressSource,
     Visibility,
 )
+
+
+class FieldRenderer(TemplatesSetting):
+    """The project's templates render forms, and every field through ``forms/field.html``."""
+
+    field_template_name = "forms/field.html"
+
 
 INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widget templates, for FORM_RENDERER below
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "okr.urls"
+# Every form field renders through one template, templates/forms/field.html.
+FORM_RENDERER = "okr.forms.FieldRenderer"
 WSGI_APPLICATION = "okr.wsgi.application"
 
 TEMPLATES = [
