@@ -190,3 +190,64 @@ def default_cycle(membership: Membership) -> Cycle | None:
 def recent_activity(membership: Membership, limit: int = 15) -> list[Activity]:
     """The latest ``limit`` rows of the activity the member may see, with their actors."""
     return list(visible_activity(membership).select_related("actor")[:limit])
+
+
+# What a page may offer. Pages ask these helpers which controls to show; the
+# rights behind them are ``permissions.py``'s, and the services still decide
+# every write (a control shown by mistake is refused with 403).
+
+
+def may_edit_objective(membership: Membership, objective: Objective) -> bool:
+    """Does the page offer editing this objective? Its rights, in a cycle still open."""
+    return not objective.cycle.is_closed and permissions.can_edit_objective(membership, objective)
+
+
+def may_check_in(membership: Membership, key_result: KeyResult) -> bool:
+    """May the member check in on (and grade) this key result? The rights alone."""
+    return permissions.can_check_in(membership, key_result)
+
+
+def may_check_in_here(membership: Membership, key_result: KeyResult) -> bool:
+    """Does a row offer "Check in": a measured key result, a cycle still open, and the rights."""
+    return (
+        not key_result.is_aligned
+        and not key_result.objective.cycle.is_closed
+        and permissions.can_check_in(membership, key_result)
+    )
+
+
+def objective_actions_for(membership: Membership, objective: Objective) -> dict[str, bool]:
+    """What the objective page offers: edit, and whether "Move up" / "Move down" can do anything.
+
+    One query among the objective's siblings, for editors only.
+    """
+    if not may_edit_objective(membership, objective):
+        return {"can_edit": False, "can_move_up": False, "can_move_down": False}
+    ids = list(
+        visible_objectives(membership)
+        .filter(
+            cycle_id=objective.cycle_id,
+            parent_key_result_id=objective.parent_key_result_id,
+            level=objective.level,
+        )
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    return {
+        "can_edit": True,
+        "can_move_up": bool(ids) and ids[0] != objective.pk,
+        "can_move_down": bool(ids) and ids[-1] != objective.pk,
+    }
+
+
+def highest_level_for(membership: Membership) -> str:
+    """The highest level of objective the member may create (the dashboard's "New objective")."""
+    return permissions.highest_level(membership)
+
+
+def level_to_preselect(membership: Membership, level: str | None) -> str:
+    """The level a new-objective form preselects: the one asked for if the member may create it,
+    else the highest they may (never one the service would refuse)."""
+    if level in permissions.manageable_levels(membership):
+        return level
+    return permissions.highest_level(membership)

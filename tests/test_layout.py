@@ -69,3 +69,11 @@ def test_reminders_never_import_the_tasks():
     # The tasks call the reminders and hand them the retry: no cycle between the two.
     for path in python_files("okr/reminders"):
         assert not any(name.startswith("okr.tasks") for name in imported_modules(path)), path
+
+
+@pytest.mark.parametrize("path", python_files("okr/views"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_pages_ask_the_access_helpers_never_the_permissions(path):
+    # Which controls a page offers comes from the selectors (``objective_actions_for``,
+    # ``may_check_in``…); a view that asked ``permissions`` would grow a second rule.
+    crossing = sorted(name for name in imported_modules(path) if "permissions" in name.split("."))
+    assert crossing == [], f"{path.relative_to(ROOT)} imports {crossing}"

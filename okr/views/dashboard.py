@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from okr import charts, pace, permissions, selectors
+from okr import charts, pace, selectors
 from okr.activity import describe_changes
 from okr.cycle_health import cycle_summary
 from okr.forms import CheckInForm
@@ -55,7 +55,7 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         "health_refresh_url": health_polling["refresh_url"],
         "health_poll_url": health_polling["poll_url"],
         "review_url": review_url(request, cycle, today),
-        "highest_level": permissions.highest_level(membership),
+        "highest_level": selectors.highest_level_for(membership),
         **due_context(membership),
         "activity": describe_changes(
             selectors.recent_activity(membership, limit=RECENT_ON_DASHBOARD)

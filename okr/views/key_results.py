@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
-from okr import permissions, selectors, services
+from okr import selectors, services
 from okr.forms import CheckInForm, KeyResultForm, plain_decimal
 from okr.models import KeyResult
 from okr.views.common import done, failed_status, refused
@@ -286,7 +286,7 @@ def check_in(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         "objective": key_result.objective,
         "cycle": key_result.objective.cycle,
         "form": form,
-        "can_check_in": permissions.can_check_in(membership, key_result),
+        "can_check_in": selectors.may_check_in(membership, key_result),
         "next": request.POST.get("next") or request.GET.get("next") or "",
     }
     return render(request, "okr/check_in.html", context, status=status)

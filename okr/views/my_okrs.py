@@ -6,7 +6,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from okr import permissions, selectors
+from okr import selectors
 from okr.models import CycleStatus, KeyResult
 from okr.views.dashboard import due_items
 
@@ -54,11 +54,7 @@ def my_okrs(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 def decorate_my_key_result(membership, key_result: KeyResult) -> KeyResult:
     """Whether the row offers "Check in": a measured key result of a cycle still open."""
-    key_result.can_check_in = (
-        not key_result.is_aligned
-        and not key_result.objective.cycle.is_closed
-        and permissions.can_check_in(membership, key_result)
-    )
+    key_result.can_check_in = selectors.may_check_in_here(membership, key_result)
     return key_result
 
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
-from okr import pace, permissions, selectors, services
+from okr import pace, selectors, services
 from okr.activity import describe_changes
 from okr.charts import check_in_points, progress_chart
 from okr.forms import (
@@ -80,7 +80,7 @@ def decorate_key_result(request: HttpRequest, key_result: KeyResult, objective: 
         )
     is_open = not objective.cycle.is_closed
     key_result.can_check_in = (
-        is_open and not key_result.is_aligned and permissions.can_check_in(membership, key_result)
+        is_open and not key_result.is_aligned and selectors.may_check_in(membership, key_result)
     )
     key_result.check_in_form = forms.get("check_in_form") or CheckInForm(
         key_result=key_result, prefix_id=f"kr{key_result.pk}"
@@ -88,7 +88,7 @@ def decorate_key_result(request: HttpRequest, key_result: KeyResult, objective: 
     key_result.check_in_open = "check_in_form" in forms
     # At the quarter's end the row offers "Grade", on the cycle's review page.
     key_result.grade_url = None
-    if is_ending(cycle, today) and permissions.can_check_in(membership, key_result):
+    if is_ending(cycle, today) and selectors.may_check_in(membership, key_result):
         key_result.grade_url = (
             reverse(
                 "cycle_review",
@@ -112,9 +112,7 @@ def key_results_of(objective: Objective):
 
 def objective_context(request: HttpRequest, objective: Objective, **extra) -> dict:
     membership = request.membership
-    can_edit = not objective.cycle.is_closed and permissions.can_edit_objective(
-        membership, objective
-    )
+    actions = selectors.objective_actions_for(membership, objective)
     parent = None
     if objective.parent_key_result_id:
         parent = (
@@ -124,7 +122,9 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
             .first()
         )
     if parent is not None:
-        parent.can_switch = not parent.is_aligned and can_switch_to_aligned(membership, parent)
+        parent.can_switch = not parent.is_aligned and selectors.may_edit_objective(
+            membership, parent.objective
+        )
     today = pace.local_today(request.organization)
     rolled_over_from = None
     if objective.rolled_over_from_id:
@@ -140,39 +140,12 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
         "cycle": objective.cycle,
         "status": pace.status_for(objective.progress, objective.cycle, today),
         "expected": pace.expected_progress(objective.cycle, today),
-        "can_edit": can_edit,
         "parent_key_result": parent,
         "parent_is_private": objective.parent_key_result_id is not None and parent is None,
         "objective_activity_url": objective_url(objective) + "?part=activity",
-        **_move_offers(membership, objective, can_edit),
+        **actions,
         **polling(request, objective_url(objective)),
         **extra,
-    }
-
-
-def can_switch_to_aligned(membership, key_result) -> bool:
-    """Whether the member may turn a measured key result into an aligned one, right here."""
-    objective = key_result.objective
-    return not objective.cycle.is_closed and permissions.can_edit_objective(membership, objective)
-
-
-def _move_offers(membership, objective: Objective, can_edit: bool) -> dict:
-    """Whether "Move up" / "Move down" can do anything: one query, for editors only."""
-    if not can_edit:
-        return {"can_move_up": False, "can_move_down": False}
-    ids = list(
-        selectors.visible_objectives(membership)
-        .filter(
-            cycle_id=objective.cycle_id,
-            parent_key_result_id=objective.parent_key_result_id,
-            level=objective.level,
-        )
-        .order_by("position", "id")
-        .values_list("pk", flat=True)
-    )
-    return {
-        "can_move_up": bool(ids) and ids[0] != objective.pk,
-        "can_move_down": bool(ids) and ids[-1] != objective.pk,
     }
 
 
@@ -301,9 +274,8 @@ def _create_initial(request: HttpRequest) -> dict:
             # Supporting a key result means working one level below it: a company key
             # result is supported by a team, a team's by a person.
             initial.setdefault("level", LEVEL_BELOW[parent.objective.level])
-    if initial.get("level") not in permissions.manageable_levels(membership):
-        # Never preselect a level the member may not create: the service would refuse it.
-        initial["level"] = permissions.highest_level(membership)
+    # Never preselect a level the member may not create: the service would refuse it.
+    initial["level"] = selectors.level_to_preselect(membership, initial.get("level"))
     return initial
 
 

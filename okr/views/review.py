@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from accounts.forms import add_service_errors
-from okr import charts, permissions, scores, selectors, services
+from okr import charts, scores, selectors, services
 from okr.forms import GradeForm
 from okr.models import CycleStatus, KeyResult, Level
 from okr.views.common import done, page_or_fragment
@@ -117,7 +117,7 @@ def decorate(membership, key_result: KeyResult, *, is_gradable: bool, form=None)
     key_result.band = scores.band(key_result.score)
     key_result.band_label = BAND_LABELS[key_result.band]
     key_result.is_graded = key_result.grade is not None
-    key_result.can_grade = is_gradable and permissions.can_check_in(membership, key_result)
+    key_result.can_grade = is_gradable and selectors.may_check_in(membership, key_result)
     key_result.grade_form = form or GradeForm(key_result=key_result)
     key_result.grade_open = form is not None
     return key_result
