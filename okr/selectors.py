@@ -14,7 +14,7 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Membership, Team
+from accounts.models import Membership, Organization, Team
 from accounts.tenancy import members_of, teams_of
 from okr import permissions
 from okr.models import Activity, CheckIn, Cycle, CycleStatus, KeyResult, Objective
@@ -119,6 +119,47 @@ def get_cycle_for(membership: Membership, pk) -> Cycle:
     cycle = Cycle.objects.filter(organization_id=membership.organization_id, pk=_as_id(pk)).first()
     if cycle is None:
         raise Http404("No such cycle.")
+    return cycle
+
+
+# The organization's own rows (its settings, members, teams, cycles) are the admins' to
+# change: the same 404-then-403 helpers, for the API's admin endpoints.
+
+
+def get_organization_for_admin(membership: Membership, action: str) -> Organization:
+    """The member's organization, if they are its admin; else 403 ("Only admins can <action>.").
+
+    For writes that name no row (settings, a new team or cycle, the invitations): the
+    organization itself was found, or refused with 404, before the view ran.
+    """
+    permissions.require_admin(membership, action)
+    return membership.organization
+
+
+def get_member_for_write(membership: Membership, pk) -> Membership:
+    """A membership of the organization (404 otherwise) if the member is an admin; else 403."""
+    member = organization_members(membership).filter(pk=_as_id(pk)).first()
+    if member is None:
+        raise Http404("Not found.")
+    permissions.require_admin(membership, "manage members")
+    return member
+
+
+def get_team_for_write(membership: Membership, pk) -> Team:
+    """A team of the organization (404 otherwise) if the member is an admin; else 403."""
+    team = organization_teams(membership).filter(pk=_as_id(pk)).first()
+    if team is None:
+        raise Http404("Not found.")
+    permissions.require_admin(membership, "manage teams")
+    return team
+
+
+def get_cycle_for_write(membership: Membership, pk) -> Cycle:
+    """A cycle of the organization (404 otherwise) if the member is an admin; else 403."""
+    cycle = cycles_of(membership).filter(pk=_as_id(pk)).first()
+    if cycle is None:
+        raise Http404("Not found.")
+    permissions.require_admin(membership, "manage cycles")
     return cycle
 
 

@@ -71,9 +71,16 @@ def test_reminders_never_import_the_tasks():
         assert not any(name.startswith("okr.tasks") for name in imported_modules(path)), path
 
 
-@pytest.mark.parametrize("path", python_files("okr/views"), ids=lambda p: str(p.relative_to(ROOT)))
-def test_pages_ask_the_access_helpers_never_the_permissions(path):
-    # Which controls a page offers comes from the selectors (``objective_actions_for``,
-    # ``may_check_in``…); a view that asked ``permissions`` would grow a second rule.
+ASKING_THE_ACCESS_HELPERS = [
+    *python_files("okr/views"),
+    ROOT / "okr" / "api" / "views" / "organization.py",
+]
+
+
+@pytest.mark.parametrize("path", ASKING_THE_ACCESS_HELPERS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_views_ask_the_access_helpers_never_the_permissions(path):
+    # Which controls a page offers, and who may write the organization's rows, come from
+    # the selectors (``objective_actions_for``, ``get_team_for_write``…); a view that asked
+    # ``permissions`` itself would grow a second rule.
     crossing = sorted(name for name in imported_modules(path) if "permissions" in name.split("."))
     assert crossing == [], f"{path.relative_to(ROOT)} imports {crossing}"

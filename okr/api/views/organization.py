@@ -7,7 +7,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.response import Response
 
 from accounts.models import Invitation, Membership, Team
-from okr import permissions, selectors, services
+from okr import selectors, services
 from okr.api import serializers
 from okr.api.views.base import TenantMixin
 from okr.cycle_health import cycle_summary
@@ -24,10 +24,10 @@ class OrganizationDetailView(TenantMixin, generics.GenericAPIView):
 
     @extend_schema(summary="Edit the organization's name and check-in settings (admins)")
     def patch(self, request, org_slug: str) -> Response:
-        permissions.require_admin(self.membership, "change the organization's settings")
-        serializer = self.get_serializer(
-            self.membership.organization, data=request.data, partial=True
+        organization = selectors.get_organization_for_admin(
+            self.membership, "change the organization's settings"
         )
+        serializer = self.get_serializer(organization, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         organization = services.organization_update(
             actor=self.membership, **serializer.validated_data
@@ -50,8 +50,7 @@ class MemberViewSet(
         return selectors.organization_members(self.membership).order_by("id")
 
     def partial_update(self, request, *args, **kwargs) -> Response:
-        member = self.get_object()
-        permissions.require_admin(self.membership, "manage members")
+        member = selectors.get_member_for_write(self.membership, self.kwargs["pk"])
         serializer = self.get_serializer(member, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.membership_update(
@@ -82,7 +81,7 @@ class InvitationViewSet(
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         if self.action != "destroy":
-            permissions.require_admin(self.membership, "manage invitations")
+            selectors.get_organization_for_admin(self.membership, "manage invitations")
 
     def get_queryset(self):
         return (
@@ -123,15 +122,14 @@ class TeamViewSet(
         return selectors.organization_teams(self.membership).order_by("id")
 
     def create(self, request, *args, **kwargs) -> Response:
-        permissions.require_admin(self.membership, "manage teams")
+        selectors.get_organization_for_admin(self.membership, "manage teams")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         team = services.team_create(actor=self.membership, **serializer.validated_data)
         return Response(self.get_serializer(team).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial: bool = False, **kwargs) -> Response:
-        team = self.get_object()
-        permissions.require_admin(self.membership, "manage teams")
+        team = selectors.get_team_for_write(self.membership, self.kwargs["pk"])
         serializer = self.get_serializer(team, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         team = services.team_update(actor=self.membership, team=team, **serializer.validated_data)
@@ -166,15 +164,14 @@ class CycleViewSet(
         return selectors.cycles_of(self.membership).order_by("id")
 
     def create(self, request, *args, **kwargs) -> Response:
-        permissions.require_admin(self.membership, "manage cycles")
+        selectors.get_organization_for_admin(self.membership, "manage cycles")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cycle = services.cycle_create(actor=self.membership, **serializer.validated_data)
         return Response(self.get_serializer(cycle).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial: bool = False, **kwargs) -> Response:
-        cycle = self.get_object()
-        permissions.require_admin(self.membership, "manage cycles")
+        cycle = selectors.get_cycle_for_write(self.membership, self.kwargs["pk"])
         serializer = self.get_serializer(cycle, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         cycle = services.cycle_update(
