@@ -221,7 +221,9 @@ class MembershipForm(forms.Form):
     def changes(self, sent) -> dict:
         """What the row's form sent: no checkbox ticked still sends ``teams_sent``."""
         changes = {
-            field: self.cleaned_data[field] for field in ("role", "is_active") if field in sent
+            field: self.cleaned_data[field]
+            for field in ("role", "is_active")
+            if field in sent and self.cleaned_data[field] is not None
         }
         if "teams_sent" in sent:
             changes["teams"] = list(self.cleaned_data["teams"])

@@ -200,6 +200,13 @@ class ObjectiveForm(OkrForm):
             self.fields["owner"].initial = membership.user_id
         self.offer_only_what_the_member_may_use()
 
+    def clean_cycle(self):
+        """An edit may leave the cycle out, but not send it empty."""
+        cycle = self.cleaned_data.get("cycle")
+        if cycle is None and "cycle" in self.data:
+            raise ValidationError(self.fields["cycle"].error_messages["required"], code="required")
+        return cycle
+
     def offer_only_what_the_member_may_use(self) -> None:
         """Show only the levels and owners the member's role may use.
 

@@ -121,9 +121,12 @@ def failed_status(request: HttpRequest, form) -> int:
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
-    """The ``next`` field or parameter when it points back into this site."""
+    """The ``next`` field or parameter when it is a path on this site.
+
+    Anything else (a bare word would be taken for a URL name by ``redirect``) falls back.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -122,3 +122,37 @@ def test_an_unknown_id_in_a_list_is_a_400(client_for, alice, emma, globex):
     response = client_for(alice).patch(f"{ORG}/members/{emma.pk}/", {"teams": [foreign.pk]})
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("target", ["abc", "-1", "1e999", "Infinity"])
+def test_a_next_that_is_not_a_path_falls_back_after_a_check_in(
+    client_of, alice, company_key_result, target
+):
+    response = client_of(alice).post(
+        f"/o/acme/key-results/{company_key_result.pk}/check-in/",
+        {"value": "10", "confidence": "on_track", "note": "", "next": target},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/o/acme/")
+
+
+def test_an_edit_that_sends_an_empty_cycle_is_refused_on_the_form(
+    client_of, alice, company_objective
+):
+    response = client_of(alice).post(
+        f"/o/acme/objectives/{company_objective.pk}/edit/", {"cycle": "", "title": "Win"}
+    )
+
+    assert response.status_code == 200
+    assert "cycle" in response.context["form"].errors
+    company_objective.refresh_from_db()
+    assert company_objective.cycle_id is not None
+
+
+def test_a_member_change_that_sends_an_empty_active_flag_changes_nothing(client_of, alice, emma):
+    response = client_of(alice).post(f"/o/acme/admin/members/{emma.pk}/", {"is_active": ""})
+
+    assert response.status_code < 500
+    emma.refresh_from_db()
+    assert emma.is_active is True
