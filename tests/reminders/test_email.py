@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import signing
+from django.template.loader import render_to_string
 
 from okr import reminders
 from okr.models import Metric, Visibility
@@ -104,6 +105,19 @@ def test_its_html_is_styled_inline_and_needs_no_images(emmas_key_results, mailou
     assert "<link" not in html
     assert 'style="' in html
     assert "Weekly active users" in html
+
+
+def test_it_wears_the_one_email_layout(emmas_key_results, mailoutbox):
+    # The frame every e-mail shares (docs/architecture.md): what the layout renders
+    # around empty blocks opens and closes the reminder too.
+    reminders.send_reminders(AT)
+
+    html = html_of(only_email(mailoutbox))
+    frame = render_to_string("emails/layout.html")
+    opening, closing = frame.split("<title>Cascade</title>")[0], frame.rsplit("</p>", 1)[1]
+    assert html.startswith(opening + "<title>Time to check in</title>")
+    assert html.endswith(closing)
+    assert "Hi Emma, it’s check-in time at Acme" in html
 
 
 def test_it_escapes_titles_in_the_html_part(emma, cycle, mailoutbox):
