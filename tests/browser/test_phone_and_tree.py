@@ -43,6 +43,7 @@ def test_the_top_bar_is_one_row_at_phone_width(browser, live_server, alice, comp
     page.locator(".phone-menu > summary").click()
     menu = page.locator(".phone-menu .menu-panel")
     expect(menu).to_be_visible()
+    expect(menu.get_by_label("Cycle")).to_be_visible()  # the dashboard's cycle, out of the bar
     menu.get_by_role("link", name="My OKRs").click()
     expect(page).to_have_url(f"{live_server.url}/o/acme/my/")
     if javascript:
