@@ -84,3 +84,15 @@ def test_views_ask_the_access_helpers_never_the_permissions(path):
     # ``permissions`` itself would grow a second rule.
     crossing = sorted(name for name in imported_modules(path) if "permissions" in name.split("."))
     assert crossing == [], f"{path.relative_to(ROOT)} imports {crossing}"
+
+
+def test_phone_width_has_one_breakpoint_block():
+    # Both stylesheets' phone rules sit in one block, loaded last (docs/architecture.md):
+    # a second block would reintroduce two places to look and an order to get wrong.
+    blocks = [
+        (path.name, line)
+        for path in sorted((ROOT / "static" / "css").glob("*.css"))
+        for line in path.read_text().splitlines()
+        if line.startswith("@media") and "max-width" in line
+    ]
+    assert blocks == [("okr.css", "@media (max-width: 720px) {")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -161,3 +162,20 @@ def _avatar(name: str, initials: str) -> str:
 
 
 register.filter("objective_confidence", progress.objective_confidence)
+
+
+ADMIN_PAGES = [
+    ("Members", "admin_members"),
+    ("Teams", "admin_teams"),
+    ("Cycles", "admin_cycles"),
+    ("Settings", "admin_settings"),
+]
+
+
+@register.simple_tag
+def admin_pages(organization) -> list[tuple[str, str]]:
+    """The organization admin's pages, as (label, URL): the one list its navigation shows."""
+    return [
+        (label, reverse(name, kwargs={"org_slug": organization.slug}))
+        for label, name in ADMIN_PAGES
+    ]
