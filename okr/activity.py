@@ -98,6 +98,15 @@ KINDS = {
     "organization": "Settings",
 }
 
+
+def activity_kinds_for(membership: Membership) -> dict[str, str]:
+    """The kinds the member may filter by: invitations are the admins' business (as in
+    ``selectors.visible_activity``)."""
+    return {
+        key: label for key, label in KINDS.items() if membership.is_admin or key != "invitation"
+    }
+
+
 FIELD_LABELS = {
     "current_value": "Value",
     "start_value": "Start",

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from okr import selectors
-from okr.activity import KINDS, describe_changes
+from okr.activity import activity_kinds_for, describe_changes
 from okr.forms import member_users
 
 PER_PAGE = 50
@@ -25,9 +25,8 @@ def activity(request: HttpRequest, org_slug: str) -> HttpResponse:
     people = list(member_users(membership))
     objective_id = selectors.parse_id(request.GET.get("objective"))
     actor_id = selectors.parse_id(request.GET.get("person"))
-    kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else None
-    if not membership.is_admin and kind == "invitation":
-        kind = None
+    kinds = activity_kinds_for(membership)
+    kind = request.GET.get("kind") if request.GET.get("kind") in kinds else None
     if objective_id is not None:
         entries = entries.filter(objective_id=objective_id)
     if actor_id is not None:
@@ -39,9 +38,6 @@ def activity(request: HttpRequest, org_slug: str) -> HttpResponse:
     describe_changes(rows)
     query = request.GET.copy()
     query.pop("page", None)
-    kinds = {
-        key: label for key, label in KINDS.items() if membership.is_admin or key != "invitation"
-    }
     context = {
         "page": page,
         "activity": rows,
