@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -78,7 +79,33 @@ def new_watched_context(browser, **options):
 def close_watched(context) -> None:
     violations = list(context.csp_violations)
     context.close()
+    wait_for_live_server_requests()
     assert violations == [], f"Content-Security-Policy violations: {violations}"
+
+
+# A request the page fired just before it closed (an HTMX poll, a refresh after a
+# check-in) may still be running on a live-server thread; the flush that ends a
+# transactional test would then wait on, or deadlock with, its transaction.
+IN_FLIGHT = """
+SELECT count(*) FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'
+  AND backend_type = 'client backend'
+"""
+
+
+def wait_for_live_server_requests(timeout: float = 5.0) -> None:
+    """Wait (bounded) until no other connection of the test database is mid-statement."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(IN_FLIGHT)
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
 
 
 @pytest.fixture
