@@ -186,6 +186,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     # How long an unacknowledged job (its worker died) waits before it is handed out again.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # Every worker looks for such orphaned jobs this often. Kombu's default scans on one
+    # tick in ten (every 100 s), and a redelivery could then wait far past its timeout.
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
