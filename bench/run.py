@@ -21,34 +21,12 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from contextlib import contextmanager
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from in_process import setup_django
 
-warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, no collectstatic
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okr.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
-os.environ.setdefault("DEBUG", "false")
-os.environ["SECURE_SSL_REDIRECT"] = "false"
-os.environ["SESSION_COOKIE_SECURE"] = "false"
-os.environ["CSRF_COOKIE_SECURE"] = "false"
-os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-os.environ["LOG_LEVEL"] = "ERROR"
-os.environ.pop("REDIS_URL", None)  # every task in-process: the bench measures work, not a queue
-if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = (
-        f"sqlite:///{Path(tempfile.gettempdir()) / 'cascade-bench.sqlite3'}"
-    )
-
-import django  # noqa: E402
-
-django.setup()
+setup_django()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
