@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from okr import selectors
 from okr.activity import activity_kinds_for, describe_changes
-from okr.forms import member_users
+from okr.forms import member_choices, option_tags
 
 PER_PAGE = 50
 OBJECTIVE_CHOICES = 500  # the filter's list; a link from an objective page passes any id
@@ -22,7 +22,6 @@ def activity(request: HttpRequest, org_slug: str) -> HttpResponse:
         .select_related("cycle")
         .order_by("-cycle__start_date", "title")[:OBJECTIVE_CHOICES]
     )
-    people = list(member_users(membership))
     objective_id = selectors.parse_id(request.GET.get("objective"))
     actor_id = selectors.parse_id(request.GET.get("person"))
     kinds = activity_kinds_for(membership)
@@ -42,7 +41,7 @@ def activity(request: HttpRequest, org_slug: str) -> HttpResponse:
         "page": page,
         "activity": rows,
         "objectives": objectives,
-        "people": people,
+        "people_options": option_tags(member_choices(membership.organization_id), {str(actor_id)}),
         "kinds": kinds,
         "selected": {"objective": objective_id, "person": actor_id, "kind": kind},
         "is_filtered": any((objective_id, actor_id, kind)),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from okr import pace, selectors
-from okr.forms import member_users
+from okr.forms import member_choices, option_tags
 from okr.models import Level, Objective
 from okr.tree import ObjectiveNode, cycle_roots, load_cascade
 from okr.views.common import kept, page_or_fragment, polling, selected_cycle
@@ -26,10 +26,10 @@ def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = request.membership
     cycle = selected_cycle(request)
     teams = list(selectors.organization_teams(membership))
-    owners = list(member_users(membership))
+    owners = member_choices(membership.organization_id)
     team = _pick(teams, request.GET.get("team"))
-    owner = _pick(owners, request.GET.get("owner"))
-    is_filtered = team is not None or owner is not None
+    owner_id = _pick_id([pk for pk, _ in owners], request.GET.get("owner"))
+    is_filtered = team is not None or owner_id is not None
     cycles = list(selectors.cycles_of(membership))
 
     def rows() -> str:
@@ -42,8 +42,8 @@ def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
                 matching = selectors.visible_objectives(membership).filter(cycle=cycle)
                 if team is not None:
                     matching = matching.filter(team=team)
-                if owner is not None:
-                    matching = matching.filter(owner=owner)
+                if owner_id is not None:
+                    matching = matching.filter(owner_id=owner_id)
                 nodes = load_cascade(membership, matching, depth=1)
             else:
                 nodes = load_cascade(membership, cycle_roots(membership, cycle), depth=PAGE_DEPTH)
@@ -52,7 +52,7 @@ def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
         context = {"cycle": cycle, "is_filtered": is_filtered, "nodes": nodes}
         return render_to_string("okr/tree.html#tree-rows", context, request=request)
 
-    parts = (getattr(cycle, "pk", None), getattr(team, "pk", None), getattr(owner, "pk", None))
+    parts = (getattr(cycle, "pk", None), getattr(team, "pk", None), owner_id)
     query = request.GET.copy()
     query.pop("poll", None)
     url = reverse("tree", kwargs={"org_slug": org_slug})
@@ -62,9 +62,8 @@ def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
         "cycle": cycle,
         "cycles": cycles,
         "teams": teams,
-        "owners": owners,
+        "owner_options": option_tags(owners, {str(owner_id)}),
         "team": team,
-        "owner": owner,
         "is_filtered": is_filtered,
         "tree_rows": mark_safe(kept(request, "tree-rows", parts, rows)),
         **polling(request, url),
@@ -127,10 +126,14 @@ def mark_status(nodes: list[ObjectiveNode], cycles, today) -> None:
 
 
 def _pick(rows: list, raw: str | None):
-    if not raw:
-        return None
+    wanted = _pick_id([row.pk for row in rows], raw)
+    return next((row for row in rows if row.pk == wanted), None)
+
+
+def _pick_id(ids: list[int], raw: str | None) -> int | None:
+    """The id given in the query when it is one of ``ids``; anything else filters nothing."""
     try:
-        wanted = int(raw)
+        wanted = int(raw or "")
     except ValueError:
         return None
-    return next((row for row in rows if row.pk == wanted), None)
+    return wanted if wanted in ids else None

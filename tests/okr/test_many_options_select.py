@@ -27,3 +27,29 @@ def test_it_escapes_labels_and_marks_the_choice():
 
     assert "Ada &lt;Lovelace&gt;" in html
     assert '<option value="2" selected>' in html
+
+
+def test_the_owner_field_lists_the_active_members_as_djangos_select_would(
+    alice, mark, emma, globex
+):
+    from accounts.models import Membership
+    from okr.forms import KeyResultForm
+    from tests.factories import MembershipFactory, UserFactory
+
+    nameless = MembershipFactory(
+        organization=alice.organization, user=UserFactory(name="", email="zed@acme.test")
+    )
+    Membership.objects.filter(pk=emma.pk).update(is_active=False)
+    MembershipFactory(organization=globex, user=UserFactory(email="other@globex.test"))
+    expected = [
+        (m.user.pk, m.user.display_name)
+        for m in sorted((alice, mark, nameless), key=lambda m: (m.user.name, m.user.email))
+    ]
+
+    form = KeyResultForm(membership=alice)
+    html = form["owner"].as_widget()
+
+    assert html == forms.Select(choices=expected).render(
+        "owner", alice.user.pk, attrs={"id": "id_owner"}
+    )
+    assert ">zed</option>" in html  # no name: the e-mail's local part, as everywhere else
