@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
-from accounts.rls import all_tenants
-from accounts.tenancy import active_memberships
-
-
-def _memberships_of(user) -> list:
-    with all_tenants():  # the user's list of organizations crosses tenants
-        return list(active_memberships(user))
+from accounts.switcher import organizations_of
 
 
 def tenancy(request) -> dict:
@@ -21,5 +15,5 @@ def tenancy(request) -> dict:
         "membership": getattr(request, "membership", None),
         "organization": getattr(request, "organization", None),
         # Lazy: evaluated only by the templates that show the switcher.
-        "my_memberships": SimpleLazyObject(lambda: _memberships_of(user)),
+        "my_memberships": SimpleLazyObject(lambda: organizations_of(user)),
     }

@@ -74,3 +74,55 @@ def test_it_refuses_an_empty_name_next_to_the_field(client_of, alice):
 
     assert response.status_code == 200
     assert response.context["form"].errors["organization_name"]
+
+
+def test_the_top_bar_reads_the_list_once_then_keeps_it(client_of, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of(alice)
+    reads = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/o/acme/")
+        reads.append(
+            [q["sql"] for q in queries if 'ORDER BY "accounts_organization"."name"' in q["sql"]]
+        )
+
+    assert len(reads[0]) == 1
+    assert reads[1] == []
+
+
+def test_the_top_bar_lists_a_new_membership_at_once(client_of, alice, globex):
+    client = client_of(alice)
+    assert 'href="/o/globex/"' not in client.get("/o/acme/").content.decode()
+
+    MembershipFactory(user=alice.user, organization=globex, role=Role.MEMBER)
+
+    assert 'href="/o/globex/"' in client.get("/o/acme/").content.decode()
+
+
+def test_the_top_bar_shows_a_new_role_and_a_new_name_at_once(client_of, alice, globex):
+    membership = MembershipFactory(user=alice.user, organization=globex, role=Role.MEMBER)
+    client = client_of(alice)
+    client.get("/o/acme/")
+
+    membership.role = Role.MANAGER
+    membership.save()
+    globex.name = "Globex Worldwide"
+    globex.save()
+    content = client.get("/o/acme/").content.decode()
+
+    assert "Globex Worldwide" in content
+    assert "Manager" in content.split('href="/o/globex/"')[1].split("</a>")[0]
+
+
+def test_the_top_bar_drops_a_membership_that_ends(client_of, alice, globex):
+    membership = MembershipFactory(user=alice.user, organization=globex, role=Role.MEMBER)
+    client = client_of(alice)
+    assert 'href="/o/globex/"' in client.get("/o/acme/").content.decode()
+
+    membership.is_active = False
+    membership.save()
+
+    assert 'href="/o/globex/"' not in client.get("/o/acme/").content.decode()

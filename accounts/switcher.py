@@ -1,0 +1,96 @@
+"""The top bar's list of the user's organizations, kept in the cache between pages.
+
+Every page shows it, and reading it crosses tenants: three statements (lift the
+tenant setting, read, put it back) on each request for a list that changes only
+when one of the user's memberships or organizations does. So it is kept per
+user for a minute, and any save or delete of a membership or an organization
+forgets the lists it appears in once the change commits (the receivers below,
+connected in ``AccountsConfig.ready``; bulk writes skip signals, hence the
+minute). When the cache is down it is read every time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+
+from accounts.models import Membership, Organization
+from accounts.rls import all_tenants
+from accounts.tenancy import active_memberships
+
+KEPT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Entry:
+    organization_id: int
+    slug: str
+    name: str
+    role_label: str
+
+
+def _key(user_id: int) -> str:
+    return f"accounts:switcher:{user_id}"
+
+
+def organizations_of(user) -> list[Entry]:
+    """The user's active memberships, by organization name, for the switcher."""
+    try:
+        entries = cache.get(_key(user.pk))
+    except Exception:  # the cache only saves the read
+        entries = None
+    if entries is None:
+        with all_tenants():  # the user's list of organizations crosses tenants
+            entries = [
+                Entry(
+                    m.organization_id,
+                    m.organization.slug,
+                    m.organization.name,
+                    m.get_role_display(),
+                )
+                for m in active_memberships(user)
+            ]
+        with contextlib.suppress(Exception):
+            cache.set(_key(user.pk), entries, KEPT_SECONDS)
+    return entries
+
+
+def forget(user_ids) -> None:
+    """Drop these users' kept lists now, and again once the current transaction commits.
+
+    Now, so that this transaction's own pages see the change; again after the
+    commit, since a page read meanwhile may have kept the old rows.
+    """
+    keys = [_key(pk) for pk in set(user_ids)]
+    if keys:
+        _delete(keys)
+        transaction.on_commit(lambda: _delete(keys), robust=True)
+
+
+def _delete(keys: list[str]) -> None:
+    with contextlib.suppress(Exception):
+        cache.delete_many(keys)
+
+
+def on_membership_write(sender, instance: Membership, **kwargs) -> None:
+    forget([instance.user_id])
+
+
+def on_organization_write(sender, instance: Organization, **kwargs) -> None:
+    with all_tenants():  # whoever sees this organization in their list
+        forget(
+            Membership.objects.filter(organization_id=instance.pk).values_list("user_id", flat=True)
+        )
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for signal in (post_save, post_delete):
+        signal.connect(on_membership_write, sender=Membership, dispatch_uid=f"switcher-m-{signal}")
+        signal.connect(
+            on_organization_write, sender=Organization, dispatch_uid=f"switcher-o-{signal}"
+        )
