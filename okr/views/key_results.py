@@ -47,7 +47,7 @@ def _row(
     ``checked_in``: focus returns to the row's "Check in" (htmx honours ``autofocus``).
     """
     objective = selectors.get_objective_for(request.membership, key_result.objective_id)
-    fresh = key_results_of(objective).get(pk=key_result.pk)
+    (fresh,) = key_results_of(objective, only=key_result.pk)
     mark_ends([fresh], list(objective.key_results.values_list("pk", flat=True)))
     context = objective_context(
         request,

@@ -99,15 +99,37 @@ def decorate_key_result(request: HttpRequest, key_result: KeyResult, objective: 
     return key_result
 
 
-def key_results_of(objective: Objective):
-    return objective.key_results.select_related(
-        "owner", "rolled_over_from__objective__cycle"
-    ).prefetch_related(
+def key_results_of(objective: Objective, *, only: int | None = None) -> list[KeyResult]:
+    """The objective's key results (or the one ``only``) with owners and check-ins, oldest first."""
+    key_results = objective.key_results.select_related("owner").prefetch_related(
         Prefetch(
             "check_ins",
             queryset=CheckIn.objects.select_related("author").order_by("created_at", "id"),
         )
     )
+    if only is not None:
+        key_results = key_results.filter(pk=only)
+    key_results = list(key_results)
+    _attach_roll_over_sources(objective, key_results)
+    return key_results
+
+
+def _attach_roll_over_sources(objective: Objective, key_results: list[KeyResult]) -> None:
+    """The key results these were rolled over from, read only when there are any.
+
+    Joined into every page's query, the four tables cost more than the rest of it.
+    """
+    wanted = {kr.rolled_over_from_id for kr in key_results if kr.rolled_over_from_id}
+    if not wanted:
+        return
+    sources = (
+        KeyResult.objects.filter(organization_id=objective.organization_id)
+        .select_related("objective__cycle")
+        .in_bulk(wanted)
+    )
+    for key_result in key_results:
+        if key_result.rolled_over_from_id:
+            key_result.rolled_over_from = sources.get(key_result.rolled_over_from_id)
 
 
 def objective_context(request: HttpRequest, objective: Objective, **extra) -> dict:
@@ -126,6 +148,7 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
             membership, parent.objective
         )
     today = pace.local_today(request.organization)
+    url = _url(request, "objective_detail", pk=objective.pk)
     rolled_over_from = None
     if objective.rolled_over_from_id:
         rolled_over_from = (
@@ -142,9 +165,9 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
         "expected": pace.expected_progress(objective.cycle, today),
         "parent_key_result": parent,
         "parent_is_private": objective.parent_key_result_id is not None and parent is None,
-        "objective_activity_url": objective_url(objective) + "?part=activity",
+        "objective_activity_url": url + "?part=activity",
         **actions,
-        **polling(request, objective_url(objective)),
+        **polling(request, url),
         **extra,
     }
 
