@@ -8,7 +8,7 @@ The version lives in the cache (Redis in production), not in a table: moving
 it is an ``INCR`` after the commit, never a row lock that concurrent check-ins
 of one organization would queue on. It is moved *after* the commit and read
 *before* the data, so a reader can only pair new data with an old version
-(the next poll then gets the new one), never old data with a new version.
+(the next poll then gets the new one), never old data with the final version.
 A missing key (a flushed or restarted Redis) starts again from the clock in
 nanoseconds, larger than any version handed out before, so an old ETag never
 matches by accident. When the cache is down, the tree is answered in full
@@ -61,5 +61,14 @@ def organization_version_bump(organization_id: int) -> None:
 
 
 def organization_changed(organization_id: int) -> None:
-    """Move the version when the current transaction commits (at once outside one)."""
+    """Move the version now, and again when the current transaction commits.
+
+    The move after the commit is the one that counts (see above). The move now
+    makes the transaction's own later reads (a page rendered after the write,
+    in the same request or test) miss what was kept before it; a concurrent
+    reader that pairs the old data with this version is overtaken by the
+    second move.
+    """
+    if transaction.get_connection().in_atomic_block:
+        organization_version_bump(organization_id)
     transaction.on_commit(lambda: organization_version_bump(organization_id), robust=True)

@@ -15,6 +15,7 @@ import pytest
 from accounts.models import Role
 from okr import services
 from okr.models import CycleStatus, KeyResult
+from okr.versions import organization_changed
 from tests.factories import CycleFactory, MembershipFactory
 from tests.okr.views.conftest import HTMX, url
 
@@ -199,6 +200,7 @@ def test_at_the_quarters_end_a_key_result_row_offers_grade(checked_in, as_user, 
     acme_cycle.status = CycleStatus.CLOSED
     acme_cycle.save()
     KeyResult.objects.filter(pk=kr.pk).update(grade=Decimal("0.7"), grade_note="Most of it")
+    organization_changed(acme_cycle.organization_id)  # as the services' writes do
     html = as_user(emma).get(page).content.decode()
     row = html.split(f'id="key-result-{kr.pk}"')[1].split("</li>")[0]
     assert grade_link in row and "Check in" not in row
