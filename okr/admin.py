@@ -14,6 +14,7 @@ from accounts.admin import OrganizationAdmin, OrganizationFilter
 from accounts.models import Organization
 from okr.models import Activity, CheckIn, Cycle, KeyResult, Objective, ReminderDelivery
 from okr.progress import recompute_all
+from okr.versions import organization_changed
 
 
 class OrganizationWithProgressAdmin(OrganizationAdmin):
@@ -73,8 +74,30 @@ class HistoryAdmin(admin.ModelAdmin):
         return False
 
 
+class MovesTheVersion(admin.ModelAdmin):
+    """Support's edits move the organization's version, as the services' writes do.
+
+    Pages keep rendered rows and API clients hold ETags under that version
+    (okr/versions.py); an edit here must reach both at once.
+    """
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        organization_changed(obj.organization_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        organization_changed(obj.organization_id)
+
+    def delete_queryset(self, request, queryset):
+        organizations = set(queryset.values_list("organization_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for organization_id in organizations:
+            organization_changed(organization_id)
+
+
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(MovesTheVersion):
     list_display = ("name", "organization", "start_date", "end_date", "status")
     list_filter = (OrganizationFilter, "status")
     search_fields = ("name", "organization__slug")
@@ -97,7 +120,7 @@ class KeyResultInline(admin.TabularInline):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(MovesTheVersion):
     list_display = ("title", "organization", "cycle", "level", "owner", "visibility", "progress")
     list_filter = (OrganizationFilter, CycleFilter, "level", "visibility")
     search_fields = ("title", "owner__email", "organization__slug")
@@ -111,7 +134,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyResult)
-class KeyResultAdmin(admin.ModelAdmin):
+class KeyResultAdmin(MovesTheVersion):
     list_display = ("title", "organization", "objective", "owner", "metric", "progress_source")
     list_display += ("progress", "confidence", "last_check_in_at")
     list_filter = (OrganizationFilter, KeyResultCycleFilter, "metric", "progress_source")

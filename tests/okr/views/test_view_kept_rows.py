@@ -70,3 +70,48 @@ def test_the_filters_are_part_of_what_is_kept(world, as_user, emma, platform_tea
     assert "Delight customers" in whole
     assert "Delight customers" not in filtered
     assert "Ship the roadmap" in filtered
+
+
+def test_a_support_edit_reaches_the_kept_tree_at_once(world, as_user, alice, rf):
+    from django.contrib.admin import site
+
+    from okr.admin import ObjectiveAdmin
+    from okr.models import Objective
+
+    client = as_user(alice)
+    assert "Acquire Globex" in client.get(url("tree")).content.decode()
+    objective = Objective.objects.get(title="Acquire Globex")
+
+    objective.title = "Acquire Initech"
+    ObjectiveAdmin(Objective, site).save_model(rf.post("/"), objective, None, True)
+
+    html = client.get(url("tree")).content.decode()
+    assert "Acquire Initech" in html and "Acquire Globex" not in html
+
+
+def test_the_objective_page_shows_a_check_in_at_once(world, as_user, emma):
+    """Kept rows, then a check-in through the page: the next page shows its value and note."""
+    client = as_user(emma)
+    page = url("objective_detail", pk=world.team.pk)
+    assert "Shipped the beta" not in client.get(page).content.decode()
+
+    client.post(
+        url("check_in", pk=world.team_kr.pk),
+        {"value": "7", "confidence": "at_risk", "note": "Shipped the beta"},
+    )
+
+    row = client.get(page).content.decode().split(f'id="key-result-{world.team_kr.pk}"')[1]
+    assert "Shipped the beta" in row.split("</li>")[0]
+
+
+def test_each_member_gets_their_own_kept_objective_rows(world, as_user, alice, emma):
+    """Alice, an admin, may edit the team's key result; Emma owns it and may only check in."""
+    page = url("objective_detail", pk=world.team.pk)
+
+    def row(member) -> str:
+        html = as_user(member).get(page).content.decode()
+        return html.split(f'id="key-result-{world.team_kr.pk}"')[1].split("</li>")[0]
+
+    assert "Edit<span" in row(alice)
+    emmas = row(emma)
+    assert "Edit<span" not in emmas and "Check in<span" in emmas
