@@ -100,6 +100,9 @@ def key_result_create(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
         if request.htmx:
             return _key_results_section(request, objective, form=form)
         status = failed_status(request, form)
+    elif request.htmx:  # the objective page's "Add a key result", opened
+        context = {"objective": objective, "key_result_form": form}
+        return render(request, f"{TEMPLATE}#add-key-result-form", context)
     else:
         status = 200
     context = {"form": form, "objective": objective, "cycle": objective.cycle, "is_new": True}

@@ -23,7 +23,6 @@ from okr.activity import describe_changes
 from okr.charts import check_in_points, progress_chart
 from okr.forms import (
     CheckInForm,
-    KeyResultForm,
     ObjectiveForm,
     ObjectiveTitleForm,
     alignable_key_results,
@@ -35,6 +34,7 @@ from okr.views.common import (
     done,
     failed_status,
     is_ending,
+    kept,
     page_or_fragment,
     polling,
     refused,
@@ -195,6 +195,20 @@ def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
     if request.htmx:
         context["key_results"] = list(objective.key_results.only("confidence"))
         return page_or_fragment(request, TEMPLATE, "objective-header", context)
+    # The rows are the page's heavy part: kept until the next write (``common.kept``).
+    rows = kept(request, "objective-rows", (objective.pk,), lambda: _rows(request, objective))
+    for key_result in rows["key_results"]:
+        key_result.check_in_form = CheckInForm(
+            key_result=key_result, prefix_id=f"kr{key_result.pk}"
+        )
+    # The "add a key result" form is fetched when opened (``key_result_create``).
+    context.update(rows)
+    return render(request, TEMPLATE, context)
+
+
+def _rows(request: HttpRequest, objective: Objective) -> dict:
+    """The key results (history, chart, supporters) and the activity of the objective page."""
+    membership = request.membership
     key_results = [
         decorate_key_result(request, key_result, objective)
         for key_result in key_results_of(objective)
@@ -211,13 +225,12 @@ def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
         children_of[child.parent_key_result_id].append(child)
     for key_result in key_results:
         key_result.supporters = children_of.get(key_result.pk, [])
-    context.update(
-        key_results=key_results,
-        supporters=[child for group in children_of.values() for child in group],
-        activity=objective_activity(membership, objective),
-        key_result_form=KeyResultForm(membership=membership),
-    )
-    return render(request, TEMPLATE, context)
+        key_result.check_in_form = None  # a form is the request's own, never kept
+    return {
+        "key_results": key_results,
+        "supporters": [child for group in children_of.values() for child in group],
+        "activity": objective_activity(membership, objective),
+    }
 
 
 # --- Creating and editing ------------------------------------------------------------

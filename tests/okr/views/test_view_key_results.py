@@ -40,6 +40,25 @@ def test_it_adds_a_key_result_without_js_and_redirects(world, as_user, mark):
     assert response["Location"] == url("objective_detail", pk=world.team.pk) + "#key-results"
 
 
+def test_the_add_form_is_fetched_when_opened(world, as_user, mark):
+    """The objective page carries no member list; opening "Add a key result" fetches the form."""
+    client = as_user(mark)
+    create = url("key_result_create", pk=world.team.pk)
+    page = client.get(url("objective_detail", pk=world.team.pk)).content.decode()
+    adder = page[page.index('<details class="card add-key-result"') :].split("</details>")[0]
+    assert (
+        f'hx-get="{create}"' in adder and 'hx-trigger="toggle from:closest details once"' in adder
+    )
+    assert f'<a href="{create}">' in adder  # without JavaScript: the form's own page
+    assert 'name="owner"' not in page
+
+    fragment = client.get(create, **HTMX).content.decode()
+
+    assert fragment.lstrip().startswith("<form") and f'hx-post="{create}"' in fragment
+    assert 'name="owner"' in fragment and "csrfmiddlewaretoken" in fragment
+    assert 'name="owner"' in client.get(create).content.decode()  # the page, without htmx
+
+
 def test_it_keeps_the_input_and_shows_the_rule_broken(world, as_user, mark):
     data = _fields(mark, start_value="5", target_value="5")
     response = as_user(mark).post(url("key_result_create", pk=world.team.pk), data, **HTMX)
