@@ -223,9 +223,23 @@ def current_cycle(membership: Membership, today: datetime.date | None = None) ->
     )
 
 
-def default_cycle(membership: Membership) -> Cycle | None:
-    """What a page shows when no cycle is asked for: the current one, else the newest."""
-    return current_cycle(membership) or cycles_newest_first(membership).first()
+def default_cycle(membership: Membership, cycles: list[Cycle] | None = None) -> Cycle | None:
+    """What a page shows when no cycle is asked for: the current one, else the newest.
+
+    ``cycles``: the organization's cycles when the page has read them already
+    (its cycle menu); the choice is then made without a query, by the same rule
+    as ``current_cycle``.
+    """
+    if cycles is None:
+        cycles = list(cycles_newest_first(membership))
+    newest_first = sorted(cycles, key=lambda cycle: (cycle.start_date, cycle.pk), reverse=True)
+    today = membership.organization.local_date()
+    current = (
+        cycle
+        for cycle in newest_first
+        if cycle.status == CycleStatus.ACTIVE and cycle.start_date <= today <= cycle.end_date
+    )
+    return next(current, newest_first[0] if newest_first else None)
 
 
 def recent_activity(membership: Membership, limit: int = 15) -> list[Activity]:

@@ -10,7 +10,7 @@ from typing import TypeVar
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -133,12 +133,21 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-def selected_cycle(request: HttpRequest) -> Cycle | None:
-    """``?cycle=<id>`` within the tenant (404 otherwise), else the default cycle."""
+def selected_cycle(request: HttpRequest, cycles: list[Cycle] | None = None) -> Cycle | None:
+    """``?cycle=<id>`` within the tenant (404 otherwise), else the default cycle.
+
+    ``cycles``: the organization's cycles, when the page has read them already.
+    """
     cycle_id = request.GET.get("cycle")
+    if cycle_id and cycles is not None:
+        wanted = selectors.parse_id(cycle_id)
+        cycle = next((cycle for cycle in cycles if cycle.pk == wanted), None)
+        if cycle is None:
+            raise Http404("No such cycle.")
+        return cycle
     if cycle_id:
         return selectors.get_cycle_for(request.membership, cycle_id)
-    return selectors.default_cycle(request.membership)
+    return selectors.default_cycle(request.membership, cycles)
 
 
 POLL_LIMIT = 3

@@ -24,13 +24,13 @@ PAGE_DEPTH = 2  # levels of objectives loaded with the page; deeper ones on dema
 
 def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = request.membership
-    cycle = selected_cycle(request)
+    cycles = list(selectors.cycles_of(membership))
+    cycle = selected_cycle(request, cycles)
     teams = list(selectors.organization_teams(membership))
     owners = member_choices(membership.organization_id)
     team = _pick(teams, request.GET.get("team"))
     owner_id = _pick_id([pk for pk, _ in owners], request.GET.get("owner"))
     is_filtered = team is not None or owner_id is not None
-    cycles = list(selectors.cycles_of(membership))
 
     def rows() -> str:
         """The rows, rendered: the page's heavy part, kept until the next write."""
