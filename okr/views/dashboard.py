@@ -23,8 +23,43 @@ from okr.views.common import kept, page_or_fragment, polling, review_url, select
 
 def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = request.membership
-    cycle = selected_cycle(request)
     cycles = list(selectors.cycles_of(membership))
+    cycle = selected_cycle(request, cycles)
+    url = reverse("dashboard", kwargs={"org_slug": org_slug})
+    if cycle is not None:
+        url += f"?cycle={cycle.pk}"
+    today = pace.local_today(request.organization)
+    # HTMX asks for one widget at a time: the company objectives skip the summary.
+    wants_health = not request.htmx or request.GET.get("part") == "health"
+    health = health_context(request, cycle) if cycle is not None and wants_health else {}
+    health_polling = polling(request, f"{url}{'&' if '?' in url else '?'}part=health")
+    # What the rows read is kept until the next write (``common.kept``); forms are per request.
+    rows = kept(
+        request,
+        "dashboard-rows",
+        (getattr(cycle, "pk", None),),
+        lambda: dashboard_rows(membership, cycle, today),
+    )
+    context = {
+        "cycle": cycle,
+        "cycles": cycles,
+        **health,
+        "health_refresh_url": health_polling["refresh_url"],
+        "health_poll_url": health_polling["poll_url"],
+        "review_url": review_url(request, cycle, today),
+        "highest_level": selectors.highest_level_for(membership),
+        **rows,
+        "due": with_check_in_forms(rows["due"]),
+        # The last step of getting started: an admin alone in the organization.
+        "is_alone": membership.is_admin and not selectors.has_other_active_members(membership),
+        **polling(request, url),
+    }
+    fragment = "cycle-health" if request.GET.get("part") == "health" else "company-objectives"
+    return page_or_fragment(request, "okr/dashboard.html", fragment, context)
+
+
+def dashboard_rows(membership, cycle: Cycle | None, today) -> dict:
+    """The company objectives with their status, the first due key results, recent activity."""
     objectives = []
     if cycle is not None:
         objectives = list(
@@ -37,35 +72,17 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
                 )
             )
         )
-    url = reverse("dashboard", kwargs={"org_slug": org_slug})
-    if cycle is not None:
-        url += f"?cycle={cycle.pk}"
-    today = pace.local_today(request.organization)
     for objective in objectives:
         objective.status = pace.status_for(objective.progress, cycle, today)
-    # HTMX asks for one widget at a time: the company objectives skip the summary.
-    wants_health = not request.htmx or request.GET.get("part") == "health"
-    health = health_context(request, cycle) if cycle is not None and wants_health else {}
-    health_polling = polling(request, f"{url}{'&' if '?' in url else '?'}part=health")
-    context = {
-        "cycle": cycle,
-        "cycles": cycles,
+    due = list(due_key_results_for(membership)[: DUE_ON_DASHBOARD + 1])
+    return {
         "objectives": objectives,
-        **health,
-        "health_refresh_url": health_polling["refresh_url"],
-        "health_poll_url": health_polling["poll_url"],
-        "review_url": review_url(request, cycle, today),
-        "highest_level": selectors.highest_level_for(membership),
-        **due_context(membership),
+        "due": due[:DUE_ON_DASHBOARD],
+        "more_due": len(due) > DUE_ON_DASHBOARD,
         "activity": describe_changes(
             selectors.recent_activity(membership, limit=RECENT_ON_DASHBOARD)
         ),
-        # The last step of getting started: an admin alone in the organization.
-        "is_alone": membership.is_admin and not selectors.has_other_active_members(membership),
-        **polling(request, url),
     }
-    fragment = "cycle-health" if request.GET.get("part") == "health" else "company-objectives"
-    return page_or_fragment(request, "okr/dashboard.html", fragment, context)
 
 
 RECENT_ON_DASHBOARD = 5
@@ -134,17 +151,14 @@ def health_context(request, cycle: Cycle) -> dict:
 DUE_ON_DASHBOARD = 20
 
 
-def due_context(membership) -> dict:
-    """The first due key results; "My OKRs" lists them all."""
-    due = due_items(membership, limit=DUE_ON_DASHBOARD + 1)
-    return {"due": due[:DUE_ON_DASHBOARD], "more_due": len(due) > DUE_ON_DASHBOARD}
-
-
 def due_items(membership, limit: int | None = None) -> list[KeyResult]:
     """The member's due key results, each with its own inline check-in form."""
-    due = list(due_key_results_for(membership)[:limit])
-    for key_result in due:
+    return with_check_in_forms(list(due_key_results_for(membership)[:limit]))
+
+
+def with_check_in_forms(key_results: list[KeyResult]) -> list[KeyResult]:
+    for key_result in key_results:
         key_result.check_in_form = CheckInForm(
             key_result=key_result, prefix_id=f"due{key_result.pk}"
         )
-    return due
+    return key_results

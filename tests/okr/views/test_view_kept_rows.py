@@ -115,3 +115,21 @@ def test_each_member_gets_their_own_kept_objective_rows(world, as_user, alice, e
     assert "Edit<span" in row(alice)
     emmas = row(emma)
     assert "Edit<span" not in emmas and "Check in<span" in emmas
+
+
+def test_a_check_in_leaves_the_kept_due_list_at_once(world, as_user, emma):
+    import datetime
+
+    from django.utils import timezone
+
+    KeyResult.objects.filter(pk=world.team_kr.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=8)
+    )
+    client = as_user(emma)
+    due_row = f'id="due-key-result-{world.team_kr.pk}"'
+    assert due_row in client.get(url("dashboard")).content.decode()
+
+    client.post(url("check_in", pk=world.team_kr.pk), {"value": "4", "confidence": "on_track"})
+
+    html = client.get(url("dashboard")).content.decode()
+    assert due_row not in html and "Nothing is due" in html
