@@ -8,13 +8,21 @@ none is waiting already. The drain job takes the whole set and rolls it up in
 one transaction (``progress.roll_up``), so the ancestors that the check-ins
 share are recomputed once per batch.
 
+Under load, the drains of one organization start at most every
+``DRAIN_INTERVAL_MS``: a worker's drain marks its start, and the write that
+schedules the next drain within that interval enqueues it for the end of the
+interval (a Celery countdown), so that the writes meanwhile join its batch.
+Each drain costs a job, a transaction, the lock and a few queries per level
+whatever its batch, so at a hundred check-ins a second a batch of a few nodes
+paid that per few check-ins. Idle, a drain still starts at once.
+
 Nothing is lost between a write and a drain:
 
 - a write adds its nodes first, then sets the "scheduled" flag (``SET NX``)
   and enqueues a drain job if it set it;
-- the drain job clears the flag first, then takes the set (``SMEMBERS`` and
-  ``DEL`` in one ``MULTI``). A node added after the flag was cleared either
-  makes it into this batch or sets the flag again and gets its own drain job.
+- the drain job clears the flag, then takes the set (``DEL``, ``SMEMBERS`` and
+  ``DEL`` in one ``MULTI``). A node added after that either sets the flag
+  again and gets its own drain job, or made it into this batch.
 
 The flag expires after a minute, should a drain job be lost with its worker;
 a failed roll-up puts its nodes back. A worker killed mid-drain loses nothing
@@ -38,6 +46,10 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 SCHEDULED_SECONDS = 60
+# The least time between the starts of two drains of one organization, under load: what a
+# roll-up may wait at most before its drain starts (docs/progress.md). At 60 check-ins a
+# second the ancestors still follow within a fraction of a second (docs/performance.md).
+DRAIN_INTERVAL_MS = 150
 
 
 def _pending_key(organization_id: int) -> str:
@@ -46,6 +58,10 @@ def _pending_key(organization_id: int) -> str:
 
 def _scheduled_key(organization_id: int) -> str:
     return f"okr:roll-up:scheduled:{organization_id}"
+
+
+def _started_key(organization_id: int) -> str:
+    return f"okr:roll-up:started:{organization_id}"
 
 
 def _in_flight_key(organization_id: int, job_id: str) -> str:
@@ -92,32 +108,38 @@ def request_roll_up(
     with client.pipeline(transaction=False) as pipe:
         pipe.sadd(_pending_key(organization_id), *members)
         pipe.set(_scheduled_key(organization_id), 1, nx=True, ex=SCHEDULED_SECONDS)
-        _, scheduled = pipe.execute()
-    if scheduled:
+        pipe.pttl(_started_key(organization_id))  # -2: no drain started lately
+        _, scheduled, wait_ms = pipe.execute()
+    if not scheduled:
+        return
+    if wait_ms > 0:  # a drain started less than DRAIN_INTERVAL_MS ago: gather until then
+        drain_roll_ups.apply_async((organization_id,), countdown=wait_ms / 1000)
+    else:
         drain_roll_ups.delay(organization_id)
 
 
 def take_pending(organization_id: int, job_id: str = "") -> tuple[list[int], list[int]]:
     """Clear the flag, then take every pending node: ``(objective_ids, key_result_ids)``.
 
-    With a ``job_id`` the nodes also stay in that job's in-flight set (with any a
-    killed run of the same job left there) until ``_land`` deletes it after commit.
+    With a ``job_id`` (a worker's drain) the nodes also stay in that job's in-flight
+    set (with any a killed run of the same job left there) until ``_land`` deletes it
+    after commit, and the drain's start opens the interval before the next one.
     """
-    client = _redis()
-    client.delete(_scheduled_key(organization_id))
     pending = _pending_key(organization_id)
-    with client.pipeline(transaction=True) as pipe:
+    with _redis().pipeline(transaction=True) as pipe:
+        pipe.delete(_scheduled_key(organization_id))  # first: a later write schedules anew
         if job_id:
             in_flight = _in_flight_key(organization_id, job_id)
             pipe.sunionstore(in_flight, [in_flight, pending])
             pipe.delete(pending)
             pipe.smembers(in_flight)
             pipe.expire(in_flight, IN_FLIGHT_SECONDS)
-            _, _, members, _ = pipe.execute()
+            pipe.set(_started_key(organization_id), 1, px=DRAIN_INTERVAL_MS)
+            _, _, _, members, _, _ = pipe.execute()
         else:
             pipe.smembers(pending)
             pipe.delete(pending)
-            members, _ = pipe.execute()
+            _, members, _ = pipe.execute()
     objective_ids, key_result_ids = [], []
     for member in members:
         kind, _, pk = member.decode().partition(":")

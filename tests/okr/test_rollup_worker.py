@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Organization
 from accounts.rls import tenant
-from okr import progress, services
+from okr import progress, rollups, services
 from okr.celery import app
 from okr.models import Cycle, KeyResult, Level, Objective, ProgressSource
 from okr.rollups import take_pending
@@ -50,17 +50,19 @@ def real_worker(monkeypatch):
     results = []
     lock = threading.Lock()
 
-    def recording(original_delay):
-        def recording_delay(*args, **kwargs):
-            result = original_delay(*args, **kwargs)
+    def recording(original_apply_async):
+        def recording_apply_async(*args, **kwargs):
+            result = original_apply_async(*args, **kwargs)
             with lock:
                 results.append(result)
             return result
 
-        return recording_delay
+        return recording_apply_async
 
+    # At apply_async, which .delay calls too: a drain within the interval of the last one
+    # is enqueued with a countdown (okr/rollups.py).
     for task in (roll_up_progress, drain_roll_ups):
-        monkeypatch.setattr(task, "delay", recording(task.delay))
+        monkeypatch.setattr(task, "apply_async", recording(task.apply_async))
 
     # Widen the window between a job's reads and its writes, so that jobs that were not
     # serialized would interleave and write values computed from stale reads.
@@ -209,6 +211,51 @@ def test_it_coalesces_the_check_ins_of_one_organization_into_one_job(
     assert_caches_are_true(acme.pk)
     # A batch costs what one check-in's roll-up costs: one group of queries per level.
     assert len(batch) <= len(single) + 2, (len(batch), len(single))
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_soon_after_another_waits_out_the_interval_to_gather_a_batch(
+    alice, mark, acme, monkeypatch
+):
+    """Idle, a drain starts at once; within DRAIN_INTERVAL_MS of a worker's drain, at its end."""
+    cycle = CycleFactory(organization=acme, name="Q4 2026")
+    company, leaves = build_company(alice, mark, cycle, departments=1, teams_per_department=3)
+    take_pending(acme.pk)  # nothing left over from another run
+    rollups._redis().delete(rollups._started_key(acme.pk))
+    at_once, later = [], []
+    monkeypatch.setattr(drain_roll_ups, "delay", lambda organization_id: at_once.append(1))
+    monkeypatch.setattr(
+        drain_roll_ups, "apply_async", lambda args, countdown: later.append(countdown)
+    )
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+
+    def check_in(leaf, value):
+        services.check_in_record(actor=mark, key_result=leaf, value=D(value), confidence="on_track")
+
+    def worker_drain(job_id):
+        with tenant(acme.pk):
+            return rollups.drain(acme.pk, job_id=job_id)
+
+    check_in(leaves[0], 10)
+    assert (at_once, later) == ([1], [])  # idle: at once
+    assert worker_drain("job-1")["nodes"] == 1
+
+    check_in(leaves[3], 20)  # just after a drain started: for the end of its interval
+    check_in(leaves[6], 30)  # joins the scheduled one
+    assert at_once == [1] and len(later) == 1
+    assert 0 < later[0] <= rollups.DRAIN_INTERVAL_MS / 1000
+    time.sleep(later[0])
+    assert worker_drain("job-2")["nodes"] == 2  # one batch for both
+    assert_caches_are_true(acme.pk)
+
+    time.sleep(rollups.DRAIN_INTERVAL_MS / 1000 + 0.05)
+    check_in(leaves[1], 40)  # idle again: at once
+    assert at_once == [1, 1] and len(later) == 1
+    worker_drain("job-3")
+    assert_caches_are_true(acme.pk)
+    assert not rollups._redis().keys(f"okr:roll-up:in-flight:{acme.pk}:*")
+    assert Objective.objects.get(pk=company.pk).progress > 0
 
 
 @pytest.mark.services
