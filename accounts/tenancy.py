@@ -21,15 +21,11 @@ def get_membership(user, organization_slug: str) -> Membership:
     organization = rls.as_tenant(Organization.objects.filter(slug=organization_slug)).first()
     if organization is None:
         raise Http404("No such organization.")
-    membership = (
-        Membership.objects.active()
-        .select_related("user")
-        .filter(user=user, organization=organization)
-        .first()
-    )
+    membership = Membership.objects.active().filter(user=user, organization=organization).first()
     if membership is None:
         raise Http404("No such organization.")
     membership.organization = organization
+    membership.user = user  # the row it was filtered by: no need to read it again
     return membership
 
 

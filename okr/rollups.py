@@ -19,7 +19,7 @@ paid that per few check-ins. Idle, a drain still starts at once.
 Nothing is lost between a write and a drain:
 
 - a write adds its nodes first, then sets the "scheduled" flag (``SET NX``)
-  and enqueues a drain job if it set it;
+  and enqueues a drain job if it set it (one Lua script, one round trip);
 - the drain job clears the flag, then takes the set (``DEL``, ``SMEMBERS`` and
   ``DEL`` in one ``MULTI``). A node added after that either sets the flag
   again and gets its own drain job, or made it into this batch.
@@ -85,6 +85,27 @@ def _redis():
     return _clients[settings.REDIS_URL]
 
 
+# A write's three steps in one round trip: add the nodes, set the flag (NX), and if it was
+# set, answer how long until the interval since the last drain's start ends (PTTL: -2 when
+# none is running; -3: the flag was set already, a drain is scheduled).
+_SCHEDULE = """
+for i = 2, #ARGV do
+    redis.call('SADD', KEYS[1], ARGV[i])
+end
+if not redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[1]) then
+    return -3
+end
+return redis.call('PTTL', KEYS[3])
+"""
+_scripts: dict[str, object] = {}
+
+
+def _schedule_script():
+    if settings.REDIS_URL not in _scripts:
+        _scripts[settings.REDIS_URL] = _redis().register_script(_SCHEDULE)
+    return _scripts[settings.REDIS_URL]
+
+
 def _is_eager() -> bool:
     from okr.celery import app
 
@@ -104,13 +125,13 @@ def request_roll_up(
     members = [f"o:{pk}" for pk in objective_ids] + [f"k:{pk}" for pk in key_result_ids]
     if not members:
         return
-    client = _redis()
-    with client.pipeline(transaction=False) as pipe:
-        pipe.sadd(_pending_key(organization_id), *members)
-        pipe.set(_scheduled_key(organization_id), 1, nx=True, ex=SCHEDULED_SECONDS)
-        pipe.pttl(_started_key(organization_id))  # -2: no drain started lately
-        _, scheduled, wait_ms = pipe.execute()
-    if not scheduled:
+    keys = [
+        _pending_key(organization_id),
+        _scheduled_key(organization_id),
+        _started_key(organization_id),
+    ]
+    wait_ms = _schedule_script()(keys=keys, args=[SCHEDULED_SECONDS, *members])
+    if wait_ms == -3:  # scheduled already: the nodes join its batch
         return
     if wait_ms > 0:  # a drain started less than DRAIN_INTERVAL_MS ago: gather until then
         drain_roll_ups.apply_async((organization_id,), countdown=wait_ms / 1000)

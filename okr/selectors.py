@@ -107,9 +107,26 @@ def get_key_result_for_write(membership: Membership, pk) -> KeyResult:
     return key_result
 
 
-def get_key_result_for_check_in(membership: Membership, pk) -> KeyResult:
-    """The key result (404) if the member may check in on it (and grade it); else 403."""
-    key_result = get_key_result_for(membership, pk)
+def get_key_result_for_check_in(membership: Membership, pk, *, lock: bool = False) -> KeyResult:
+    """The key result (404) if the member may check in on it (and grade it); else 403.
+
+    ``lock``: read it ``FOR UPDATE``, with its objective and cycle (what the check-in's
+    rules read) and nothing more, so that ``check_in_record`` writes it without reading
+    it again. Only inside the transaction the check-in then runs in.
+    """
+    if not lock:
+        key_result = get_key_result_for(membership, pk)
+    else:
+        key_result = (
+            visible_key_results(membership)
+            .select_related("objective", "objective__cycle")
+            .select_for_update(of=("self",))
+            .filter(pk=_as_id(pk))
+            .order_by()
+            .first()
+        )
+        if key_result is None:
+            raise Http404("No such key result.")
     permissions.require_check_in_rights(membership, key_result)
     return key_result
 

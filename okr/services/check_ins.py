@@ -36,11 +36,15 @@ def check_in_record(
     value: Decimal,
     confidence: str,
     note: str = "",
+    locked: bool = False,
 ) -> CheckIn:
     """Record a check-in and update its key result at once; the ancestors roll up after commit.
 
     The key result row is locked first, so concurrent check-ins on one key result
     apply in the order of their ``created_at`` and the latest always shows.
+    ``locked``: the caller read ``key_result`` ``FOR UPDATE`` in the transaction this
+    runs in (``selectors.get_key_result_for_check_in(…, lock=True)``), so it is
+    written as read; otherwise it is locked and read again here.
     """
     _require_own(actor, key_result)
     permissions.require_check_in_rights(actor, key_result)
@@ -65,27 +69,28 @@ def check_in_record(
     if key_result.is_milestone and value not in (0, 1):
         raise ValidationError({"value": ["A milestone takes 0 (not done) or 1 (done)."]})
 
-    locked = KeyResult.objects.select_for_update().get(pk=key_result.pk)
+    # The row as of its lock: the caller's own when it read it locked, else read again here.
+    row = key_result if locked else KeyResult.objects.select_for_update().get(pk=key_result.pk)
     now = timezone.now()
     check_in = CheckIn.objects.create(
         organization_id=actor.organization_id,
-        key_result=locked,
+        key_result=row,
         author_id=actor.user_id,
         value=value,
         confidence=confidence,
         note=note or "",
         created_at=now,
     )
-    before = {"current_value": locked.current_value, "confidence": locked.confidence}
-    locked.current_value = value
-    locked.confidence = confidence
-    locked.last_check_in_at = now
-    locked.progress = key_result_own_progress(locked)
-    locked.save(
+    before = {"current_value": row.current_value, "confidence": row.confidence}
+    row.current_value = value
+    row.confidence = confidence
+    row.last_check_in_at = now
+    row.progress = key_result_own_progress(row)
+    row.save(
         update_fields=["current_value", "confidence", "last_check_in_at", "progress", "updated_at"]
     )
     for field in ("current_value", "confidence", "last_check_in_at", "progress"):
-        setattr(key_result, field, getattr(locked, field))
+        setattr(key_result, field, getattr(row, field))
     record_activity(
         actor=actor,
         verb="checked_in",

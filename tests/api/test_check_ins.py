@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from okr.models import CheckIn, CycleStatus, Level, Metric, ProgressSource, Visibility
 from tests.api.conftest import org_url
@@ -155,3 +157,23 @@ def test_it_hides_check_ins_of_private_and_foreign_key_results(
     )
     assert client.get(check_ins_url(globex_key_result)).status_code == 404
     assert not CheckIn.objects.exists()
+
+
+@pytest.mark.services
+def test_it_reads_the_key_result_once_and_locked(client_for, alice, company_key_result):
+    """In the request's transaction the lookup locks the row; the service does not read it again."""
+    client = client_for(alice)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            check_ins_url(company_key_result), {"value": 40, "confidence": "on_track"}
+        )
+    assert response.status_code == 201, response.json()
+    reads = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "okr_keyresult"."id"')
+    ]
+    assert len(reads) == 1, reads
+    assert reads[0].endswith('FOR UPDATE OF "okr_keyresult"')
+    company_key_result.refresh_from_db()
+    assert company_key_result.current_value == 40

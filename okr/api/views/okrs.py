@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -297,15 +298,19 @@ class CheckInViewSet(TenantMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         )
 
     def create(self, request, *args, **kwargs) -> Response:
+        # In the request's transaction (PostgreSQL, accounts/rls.py) the key result is read
+        # locked, once: the service writes it without reading it again.
+        locked = transaction.get_connection().in_atomic_block
         key_result = selectors.get_key_result_for_check_in(
-            self.membership, self.kwargs["key_result_pk"]
+            self.membership, self.kwargs["key_result_pk"], lock=locked
         )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         check_in = services.check_in_record(
-            actor=self.membership, key_result=key_result, **serializer.validated_data
+            actor=self.membership, key_result=key_result, locked=locked, **serializer.validated_data
         )
-        return Response(self.get_serializer(check_in).data, status=status.HTTP_201_CREATED)
+        # The serializer that read the input writes the answer: its fields are built already.
+        return Response(serializer.to_representation(check_in), status=status.HTTP_201_CREATED)
 
 
 class ActivityListView(TenantMixin, generics.ListAPIView):
