@@ -11,9 +11,11 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from accounts.forms import add_service_errors
@@ -53,6 +55,23 @@ def kept(request: HttpRequest, name: str, parts: tuple, compute: Callable[[], T]
         with contextlib.suppress(Exception):
             cache.set(key, value, KEPT_SECONDS)
     return value
+
+
+# Stands for the CSRF token in kept HTML; each answer puts its own request's token there.
+CSRF_HOLE = "kept-csrf-token-hole"
+
+
+def kept_html(request: HttpRequest, name: str, parts: tuple, render: Callable[[str], str]) -> str:
+    """HTML kept as ``kept`` keeps values, with the request's own CSRF token in its forms.
+
+    ``render(csrf_token)`` renders with that value as the template's ``csrf_token``:
+    the kept copy holds a placeholder, and each answer replaces it with a token
+    of the viewer's own (any masked form of their secret is valid), so kept forms
+    post from anyone's browser. ``parts`` must name whatever else the HTML
+    depends on in the request (its path, for forms that return there).
+    """
+    html = kept(request, name, parts, lambda: render(CSRF_HOLE))
+    return mark_safe(html.replace(CSRF_HOLE, get_token(request)))
 
 
 def page_or_fragment(

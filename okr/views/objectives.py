@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,6 +36,7 @@ from okr.views.common import (
     failed_status,
     is_ending,
     kept,
+    kept_html,
     page_or_fragment,
     polling,
     refused,
@@ -195,14 +197,23 @@ def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
     if request.htmx:
         context["key_results"] = list(objective.key_results.only("confidence"))
         return page_or_fragment(request, TEMPLATE, "objective-header", context)
-    # The rows are the page's heavy part: kept until the next write (``common.kept``).
+    # The rows are the page's heavy part: their data and their HTML are kept until the
+    # next write (``common.kept``), each for the viewer; the add form is fetched when opened.
     rows = kept(request, "objective-rows", (objective.pk,), lambda: _rows(request, objective))
-    for key_result in rows["key_results"]:
-        key_result.check_in_form = CheckInForm(
-            key_result=key_result, prefix_id=f"kr{key_result.pk}"
-        )
-    # The "add a key result" form is fetched when opened (``key_result_create``).
     context.update(rows)
+
+    def key_results_html(csrf_token: str) -> str:
+        for key_result in rows["key_results"]:
+            key_result.check_in_form = CheckInForm(
+                key_result=key_result, prefix_id=f"kr{key_result.pk}"
+            )
+        section = {**context, "csrf_token": csrf_token}
+        return render_to_string(f"{TEMPLATE}#key-results", section, request=request)
+
+    parts = (objective.pk, request.get_full_path())
+    context["key_results_html"] = kept_html(
+        request, "objective-key-results", parts, key_results_html
+    )
     return render(request, TEMPLATE, context)
 
 

@@ -133,3 +133,28 @@ def test_a_check_in_leaves_the_kept_due_list_at_once(world, as_user, emma):
 
     html = client.get(url("dashboard")).content.decode()
     assert due_row not in html and "Nothing is due" in html
+
+
+def test_kept_objective_rows_post_with_each_browsers_own_csrf_token(world, emma):
+    """Two browsers of one member: the second gets the kept rows, and its forms still post."""
+    import re
+
+    from django.test import Client
+
+    page = url("objective_detail", pk=world.team.pk)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for browser in (first, second):
+        browser.force_login(emma.user)
+    first.get(page)
+
+    html = second.get(page).content.decode()
+    form = html[html.index(f'action="{url("check_in", pk=world.team_kr.pk)}"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    assert "hole" not in html
+    response = second.post(
+        url("check_in", pk=world.team_kr.pk),
+        {"csrfmiddlewaretoken": token, "value": "6", "confidence": "on_track"},
+    )
+
+    assert response.status_code == 302
+    assert KeyResult.objects.get(pk=world.team_kr.pk).current_value == 6
