@@ -152,3 +152,22 @@ def test_an_invitation_e_mail_is_sent_from_the_request_when_it_cannot_be_queued(
     assert response.status_code == 201, response.content
     assert [message.to for message in mailoutbox] == [["nina@example.com"]]
     assert any("sending it in-process" in record.getMessage() for record in caplog.records)
+
+
+def test_the_cache_answers_again_once_redis_is_back(db, redis_stopped):
+    """One client per pool (okr/cache.py): its connections come back with the server."""
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    assert cache.get("okr:probe") is None  # down: a miss, not an error
+    cache.set("okr:probe", "lost")
+
+    redis_stopped.start()
+    cache.set("okr:probe", "kept")
+
+    assert cache.get("okr:probe") == "kept"
+    redis_stopped.stop()
+    assert cache.get("okr:probe") is None
+    redis_stopped.start()
+    cache.set("okr:probe", "again")
+    assert cache.get("okr:probe") == "again"
