@@ -27,7 +27,7 @@ def tree(request: HttpRequest, org_slug: str) -> HttpResponse:
     cycles = list(selectors.cycles_of(membership))
     cycle = selected_cycle(request, cycles)
     teams = list(selectors.organization_teams(membership))
-    owners = member_choices(membership.organization_id)
+    owners = kept(request, "member-choices", (), lambda: member_choices(membership.organization_id))
     team = _pick(teams, request.GET.get("team"))
     owner_id = _pick_id([pk for pk, _ in owners], request.GET.get("owner"))
     is_filtered = team is not None or owner_id is not None
