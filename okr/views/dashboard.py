@@ -50,8 +50,6 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         "highest_level": selectors.highest_level_for(membership),
         **rows,
         "due": with_check_in_forms(rows["due"]),
-        # The last step of getting started: an admin alone in the organization.
-        "is_alone": membership.is_admin and not selectors.has_other_active_members(membership),
         **polling(request, url),
     }
     fragment = "cycle-health" if request.GET.get("part") == "health" else "company-objectives"
@@ -59,7 +57,8 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 def dashboard_rows(membership, cycle: Cycle | None, today) -> dict:
-    """The company objectives with their status, the first due key results, recent activity."""
+    """The company objectives with their status, the first due key results, recent activity,
+    and whether an admin is still alone (the last step of getting started)."""
     objectives = []
     if cycle is not None:
         objectives = list(
@@ -82,6 +81,8 @@ def dashboard_rows(membership, cycle: Cycle | None, today) -> dict:
         "activity": describe_changes(
             selectors.recent_activity(membership, limit=RECENT_ON_DASHBOARD)
         ),
+        # The last step of getting started: an admin alone in the organization.
+        "is_alone": membership.is_admin and not selectors.has_other_active_members(membership),
     }
 
 
