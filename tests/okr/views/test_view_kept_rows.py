@@ -158,3 +158,18 @@ def test_kept_objective_rows_post_with_each_browsers_own_csrf_token(world, emma)
 
     assert response.status_code == 302
     assert KeyResult.objects.get(pk=world.team_kr.pk).current_value == 6
+
+
+def test_the_kept_dashboard_stops_asking_an_admin_alone_once_someone_joins(
+    acme_cycle, as_user, alice
+):
+    from okr.services import invitation_create
+    from okr.services.onboarding import invitation_accept
+
+    client = as_user(alice)
+    assert "Invite your team" in client.get(url("dashboard")).content.decode()
+
+    invitation = invitation_create(actor=alice, email="bob@acme.test")
+    invitation_accept(key=invitation.key, password="a-long-enough-password-1", name="Bob")
+
+    assert "Invite your team" not in client.get(url("dashboard")).content.decode()
