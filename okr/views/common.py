@@ -26,6 +26,9 @@ from okr.versions import organization_version
 
 PROGRESS_CHANGED = "progressChanged"
 KEPT_SECONDS = 60  # what a kept fragment may lag behind the clock (its status, "today")
+# Part of every kept key: raise it when a kept value changes shape, so that a new
+# release never reads what the previous one kept.
+KEPT_FORMAT = 2
 
 T = TypeVar("T")
 
@@ -44,7 +47,9 @@ def kept(request: HttpRequest, name: str, parts: tuple, compute: Callable[[], T]
     if version is None:
         return compute()
     today = pace.local_today(request.organization)
-    raw = repr((name, request.organization.pk, version, request.membership.pk, today, parts))
+    raw = repr(
+        (KEPT_FORMAT, name, request.organization.pk, version, request.membership.pk, today, parts)
+    )
     key = "okr:kept:" + hashlib.sha256(raw.encode()).hexdigest()
     try:
         value = cache.get(key)

@@ -134,9 +134,29 @@ def _attach_roll_over_sources(objective: Objective, key_results: list[KeyResult]
             key_result.rolled_over_from = sources.get(key_result.rolled_over_from_id)
 
 
-def objective_context(request: HttpRequest, objective: Objective, **extra) -> dict:
-    membership = request.membership
-    actions = selectors.objective_actions_for(membership, objective)
+def objective_context(
+    request: HttpRequest, objective: Objective, *, surroundings: dict | None = None, **extra
+) -> dict:
+    """What the objective page's header and rows share. ``surroundings``: already read."""
+    today = pace.local_today(request.organization)
+    url = _url(request, "objective_detail", pk=objective.pk)
+    if surroundings is None:
+        surroundings = objective_surroundings(request.membership, objective)
+    return {
+        "objective": objective,
+        "cycle": objective.cycle,
+        "status": pace.status_for(objective.progress, objective.cycle, today),
+        "expected": pace.expected_progress(objective.cycle, today),
+        "objective_activity_url": url + "?part=activity",
+        **surroundings,
+        **polling(request, url),
+        **extra,
+    }
+
+
+def objective_surroundings(membership, objective: Objective) -> dict:
+    """What the header reads around the objective: the key result it supports (if the
+    member may see it), the objective it was rolled over from, the moves it can make."""
     parent = None
     if objective.parent_key_result_id:
         parent = (
@@ -149,8 +169,6 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
         parent.can_switch = not parent.is_aligned and selectors.may_edit_objective(
             membership, parent.objective
         )
-    today = pace.local_today(request.organization)
-    url = _url(request, "objective_detail", pk=objective.pk)
     rolled_over_from = None
     if objective.rolled_over_from_id:
         rolled_over_from = (
@@ -160,17 +178,10 @@ def objective_context(request: HttpRequest, objective: Objective, **extra) -> di
             .first()
         )
     return {
-        "objective": objective,
         "rolled_over_from": rolled_over_from,
-        "cycle": objective.cycle,
-        "status": pace.status_for(objective.progress, objective.cycle, today),
-        "expected": pace.expected_progress(objective.cycle, today),
         "parent_key_result": parent,
         "parent_is_private": objective.parent_key_result_id is not None and parent is None,
-        "objective_activity_url": url + "?part=activity",
-        **actions,
-        **polling(request, url),
-        **extra,
+        **selectors.objective_actions_for(membership, objective),
     }
 
 
@@ -186,20 +197,22 @@ def objective_activity(membership, objective: Objective) -> list:
 
 
 def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    """The objective page. HTMX asks for the header only (it re-fetches after check-ins)."""
+    """The objective page. HTMX asks for the header or the activity only (they re-fetch
+    themselves after check-ins)."""
     membership = request.membership
     objective = selectors.get_objective_for(membership, pk)
-    context = objective_context(request, objective)
     if request.htmx and request.GET.get("part") == "activity":
-        # The activity panel re-fetches itself after a check-in (progressChanged).
+        context = objective_context(request, objective)
         context["activity"] = objective_activity(membership, objective)
         return page_or_fragment(request, TEMPLATE, "objective-activity", context)
     if request.htmx:
+        context = objective_context(request, objective)
         context["key_results"] = list(objective.key_results.only("confidence"))
         return page_or_fragment(request, TEMPLATE, "objective-header", context)
-    # The rows are the page's heavy part: their data and their HTML are kept until the
-    # next write (``common.kept``), each for the viewer; the add form is fetched when opened.
-    rows = kept(request, "objective-rows", (objective.pk,), lambda: _rows(request, objective))
+    # What the whole page reads, and the HTML of its rows, are kept until the next
+    # write (``common.kept``), for the viewer; the add form is fetched when opened.
+    rows = kept(request, "objective-page", (objective.pk,), lambda: _rows(request, objective))
+    context = objective_context(request, objective, surroundings=rows["surroundings"])
     context.update(rows)
 
     def key_results_html(csrf_token: str) -> str:
@@ -218,7 +231,8 @@ def objective_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
 
 
 def _rows(request: HttpRequest, objective: Objective) -> dict:
-    """The key results (history, chart, supporters) and the activity of the objective page."""
+    """The key results (history, chart, supporters), the activity and the surroundings
+    (``objective_surroundings``) of the objective page."""
     membership = request.membership
     key_results = [
         decorate_key_result(request, key_result, objective)
@@ -241,6 +255,7 @@ def _rows(request: HttpRequest, objective: Objective) -> dict:
         "key_results": key_results,
         "supporters": [child for group in children_of.values() for child in group],
         "activity": objective_activity(membership, objective),
+        "surroundings": objective_surroundings(membership, objective),
     }
 
 
