@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import transaction
 
-from accounts.models import Membership, Organization
+from accounts.models import Membership
 from accounts.rls import all_tenants
 from accounts.tenancy import active_memberships
 
@@ -75,22 +75,8 @@ def _delete(keys: list[str]) -> None:
         cache.delete_many(keys)
 
 
-def on_membership_write(sender, instance: Membership, **kwargs) -> None:
-    forget([instance.user_id])
-
-
-def on_organization_write(sender, instance: Organization, **kwargs) -> None:
-    with all_tenants():  # whoever sees this organization in their list
-        forget(
-            Membership.objects.filter(organization_id=instance.pk).values_list("user_id", flat=True)
-        )
-
-
-def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    for signal in (post_save, post_delete):
-        signal.connect(on_membership_write, sender=Membership, dispatch_uid=f"switcher-m-{signal}")
-        signal.connect(
-            on_organization_write, sender=Organization, dispatch_uid=f"switcher-o-{signal}"
-        )
+def forget_organization(organization_id: int) -> None:
+    """Drop the kept lists of everyone in the organization (it was renamed)."""
+    forget(
+        Membership.objects.filter(organization_id=organization_id).values_list("user_id", flat=True)
+    )

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts import rls
+from accounts import rls, switcher
 from accounts.models import (
     Invitation,
     Membership,
@@ -65,6 +65,7 @@ def organization_create(*, name: str, admin: User) -> Membership:
         membership = Membership.objects.create(
             user=admin, organization=organization, role=Role.ADMIN
         )
+        switcher.forget([admin.pk])
         record_activity(
             actor=membership,
             verb="created",
@@ -186,6 +187,7 @@ def invitation_accept(
     membership = Membership.objects.create(
         user=account, organization=invitation.organization, role=invitation.role
     )
+    switcher.forget([account.pk])
     now = timezone.now()
     invitation.accepted_at = now
     invitation.save(update_fields=["accepted_at"])

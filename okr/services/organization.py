@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import switcher
 from accounts.models import (
     Invitation,
     Membership,
@@ -60,6 +61,7 @@ def organization_update(*, actor: Membership, **changes: Any) -> Organization:
     if errors:
         raise ValidationError(errors)
     organization.save()
+    switcher.forget_organization(organization.pk)  # its members' top bars name it
     actor.organization = organization
     if changed:
         record_activity(
@@ -111,6 +113,7 @@ def membership_update(*, actor: Membership, membership: Membership, **changes: A
     for field, value in changes.items():
         setattr(membership, field, value)
     membership.save()
+    switcher.forget([membership.user_id])
     if changed.get("is_active") and membership.is_active is False:
         # A pending invitation must not bring a removed member back.
         Invitation.objects.pending().filter(

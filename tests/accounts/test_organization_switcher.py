@@ -93,24 +93,41 @@ def test_the_top_bar_reads_the_list_once_then_keeps_it(client_of, alice):
     assert reads[1] == []
 
 
-def test_the_top_bar_lists_a_new_membership_at_once(client_of, alice, globex):
+def test_the_top_bar_lists_a_new_organization_at_once(client_of, alice):
+    from okr.services import organization_create
+
+    client = client_of(alice)
+    assert 'href="/o/acme-labs/"' not in client.get("/o/acme/").content.decode()
+
+    organization_create(name="Acme Labs", admin=alice.user)
+
+    assert 'href="/o/acme-labs/"' in client.get("/o/acme/").content.decode()
+
+
+def test_the_top_bar_lists_an_accepted_invitation_at_once(client_of, alice, globex):
+    from okr.services import invitation_create
+    from okr.services.onboarding import invitation_accept
+
+    boss = MembershipFactory(organization=globex, role=Role.ADMIN)
     client = client_of(alice)
     assert 'href="/o/globex/"' not in client.get("/o/acme/").content.decode()
 
-    MembershipFactory(user=alice.user, organization=globex, role=Role.MEMBER)
+    invitation = invitation_create(actor=boss, email=alice.user.email)
+    invitation_accept(key=invitation.key, password="", user=alice.user)
 
     assert 'href="/o/globex/"' in client.get("/o/acme/").content.decode()
 
 
 def test_the_top_bar_shows_a_new_role_and_a_new_name_at_once(client_of, alice, globex):
+    from okr.services import membership_update, organization_update
+
+    boss = MembershipFactory(organization=globex, role=Role.ADMIN)
     membership = MembershipFactory(user=alice.user, organization=globex, role=Role.MEMBER)
     client = client_of(alice)
     client.get("/o/acme/")
 
-    membership.role = Role.MANAGER
-    membership.save()
-    globex.name = "Globex Worldwide"
-    globex.save()
+    membership_update(actor=boss, membership=membership, role=Role.MANAGER)
+    organization_update(actor=boss, name="Globex Worldwide")
     content = client.get("/o/acme/").content.decode()
 
     assert "Globex Worldwide" in content
@@ -118,11 +135,13 @@ def test_the_top_bar_shows_a_new_role_and_a_new_name_at_once(client_of, alice, g
 
 
 def test_the_top_bar_drops_a_membership_that_ends(client_of, alice, globex):
+    from okr.services import membership_update
+
+    boss = MembershipFactory(organization=globex, role=Role.ADMIN)
     membership = MembershipFactory(user=alice.user, organization=globex, role=Role.MEMBER)
     client = client_of(alice)
     assert 'href="/o/globex/"' in client.get("/o/acme/").content.decode()
 
-    membership.is_active = False
-    membership.save()
+    membership_update(actor=boss, membership=membership, is_active=False)
 
     assert 'href="/o/globex/"' not in client.get("/o/acme/").content.decode()
