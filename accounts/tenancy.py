@@ -18,10 +18,13 @@ def get_membership(user, organization_slug: str) -> Membership:
     """
     if not user or not user.is_authenticated:
         raise Http404("No such organization.")
-    organization = rls.as_tenant(Organization.objects.filter(slug=organization_slug)).first()
+    # Unique keys both: LIMIT 1 without the ORDER BY that first() would build.
+    organizations = rls.as_tenant(Organization.objects.filter(slug=organization_slug))
+    organization = next(iter(organizations.order_by()[:1]), None)
     if organization is None:
         raise Http404("No such organization.")
-    membership = Membership.objects.active().filter(user=user, organization=organization).first()
+    memberships = Membership.objects.active().filter(user=user, organization=organization)
+    membership = next(iter(memberships.order_by()[:1]), None)
     if membership is None:
         raise Http404("No such organization.")
     membership.organization = organization

@@ -20,6 +20,15 @@ def _log(operation: str) -> None:
     logger.error("cache unavailable: %s skipped, throttles are open", operation, exc_info=True)
 
 
+# INCR only an existing key (Django's incr is EXISTS, then INCRBY: two round trips).
+_INCR_EXISTING = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+    return redis.call('INCRBY', KEYS[1], ARGV[1])
+end
+return false
+"""
+
+
 class ReusedClient(RedisCacheClient):
     """Django's Redis client, with one ``redis.Redis`` per connection pool instead of per call.
 
@@ -33,6 +42,7 @@ class ReusedClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._incr_scripts = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -40,6 +50,16 @@ class ReusedClient(RedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def incr(self, key, delta=1):
+        """One round trip: a check-in moves its organization's version (okr/versions.py)."""
+        client = self.get_client(key, write=True)
+        if id(client) not in self._incr_scripts:
+            self._incr_scripts[id(client)] = client.register_script(_INCR_EXISTING)
+        value = self._incr_scripts[id(client)](keys=[key], args=[delta])
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
 
 class FailOpenRedisCache(RedisCache):

@@ -122,9 +122,9 @@ def get_key_result_for_check_in(membership: Membership, pk, *, lock: bool = Fals
             .select_related("objective", "objective__cycle")
             .select_for_update(of=("self",))
             .filter(pk=_as_id(pk))
-            .order_by()
-            .first()
+            .order_by()[:1]  # by its key: no ORDER BY to build
         )
+        key_result = next(iter(key_result), None)
         if key_result is None:
             raise Http404("No such key result.")
     permissions.require_check_in_rights(membership, key_result)
