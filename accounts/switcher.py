@@ -3,10 +3,10 @@
 Every page shows it, and reading it crosses tenants: three statements (lift the
 tenant setting, read, put it back) on each request for a list that changes only
 when one of the user's memberships or organizations does. So it is kept per
-user for a minute, and any save or delete of a membership or an organization
-forgets the lists it appears in once the change commits (the receivers below,
-connected in ``AccountsConfig.ready``; bulk writes skip signals, hence the
-minute). When the cache is down it is read every time.
+user for a minute, and the services that create or change a membership or
+rename an organization forget the lists it appears in (``forget``,
+``forget_organization``). What bypasses them (the support admin, the demo
+seeder) shows within the minute. When the cache is down it is read every time.
 """
 
 from __future__ import annotations
