@@ -49,7 +49,7 @@ SCHEDULED_SECONDS = 60
 # The least time between the starts of two drains of one organization, under load: what a
 # roll-up may wait at most before its drain starts (docs/progress.md). At 60 check-ins a
 # second the ancestors still follow within a fraction of a second (docs/performance.md).
-DRAIN_INTERVAL_MS = 150
+DRAIN_INTERVAL_MS = 100
 
 
 def _pending_key(organization_id: int) -> str:
