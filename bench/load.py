@@ -552,13 +552,14 @@ def print_report(targets: list[Target]) -> None:
         idle, busy = target.results["rollup_idle"], target.results["rollup_busy"]
         load = target.results["busy_load"]
         inprocess = target.results["inprocess"]
-        print(
-            f"{target.label}: roll-up 201 → company objective: idle p50 "
-            f"{statistics.median(idle):.0f} ms, p95 {percentile(idle, 0.95):.0f} ms "
-            f"({len(idle)} probes); busy ({load['rps']:.1f} check-ins/s, "
-            f"{load['failures']} failed) p50 {statistics.median(busy):.0f} ms, "
-            f"p95 {percentile(busy, 0.95):.0f} ms ({len(busy)} probes)"
-        )
+        if idle and busy:  # --probes 0 skips the roll-up figures
+            print(
+                f"{target.label}: roll-up 201 → company objective: idle p50 "
+                f"{statistics.median(idle):.0f} ms, p95 {percentile(idle, 0.95):.0f} ms "
+                f"({len(idle)} probes); busy ({load['rps']:.1f} check-ins/s, "
+                f"{load['failures']} failed) p50 {statistics.median(busy):.0f} ms, "
+                f"p95 {percentile(busy, 0.95):.0f} ms ({len(busy)} probes)"
+            )
         print(
             f"{target.label}: API tree in-process {inprocess['ms']:.0f} ms for "
             f"{inprocess['nodes']} nodes = {inprocess['ms'] * 1000 / inprocess['nodes']:.1f} µs "
