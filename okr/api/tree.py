@@ -170,21 +170,6 @@ class TreeWriter:
         with contextlib.suppress(Exception):  # a cache outage costs the next computation
             cache.set(key, kept, timeout=FORECAST_SECONDS)
         return forecasts
-        rows = {row["id"]: row for group in self.rows.key_results.values() for row in group}
-        adapters = [_ForecastRow(rows[pk]) for pk in misses]
-        self.pace.load_forecasts(adapters)  # one query for every miss
-        fresh = {}
-        for adapter in adapters:
-            forecast = self.pace.forecast(adapter)
-            value = (
-                None if forecast is None else (float(forecast.value), rounded(forecast.progress))
-            )
-            forecasts[adapter.pk] = value
-            key = misses[adapter.pk]
-            fresh[key] = (fingerprints[key][1], value)
-        with contextlib.suppress(Exception):  # a cache outage costs the next computation
-            cache.set_many(fresh, timeout=FORECAST_SECONDS)
-        return forecasts
 
     def expected_progress(self, cycle_id: int) -> float:
         if cycle_id not in self._expected:

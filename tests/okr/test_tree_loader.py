@@ -167,3 +167,33 @@ def test_it_costs_two_queries_per_level_whatever_its_size(
         for leaf in child_kr.children
     ]
     assert len(leaves) == width
+
+
+def test_a_level_asks_for_its_ids_as_one_array_filter(emma, alice, acme_cycle):
+    """``= ANY(array)``, not a semi-join on ``unnest``: its plan does not hang on statistics.
+
+    On a table not yet analyzed the semi-join was planned as one row against
+    every id — seconds for a 5,000-objective cascade (docs/performance.md).
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from okr.tree import ids_in
+
+    _build_levels(acme_cycle, alice.user, levels=3, width=3)
+    with CaptureQueriesContext(connection) as queries:
+        load_cascade(emma, cycle_roots(emma, acme_cycle), depth=None)
+
+    below = Objective.objects.filter(**ids_in("parent_key_result_id", [1, 2, 3]))
+    if connection.vendor == "postgresql":
+        assert any("= ANY(" in query["sql"] for query in queries)
+        assert not any("unnest" in query["sql"] for query in queries)
+        assert "= ANY(" in str(below.query)
+    else:
+        assert " IN (" in str(below.query)
+    parents = list(
+        KeyResult.objects.filter(objective__cycle=acme_cycle).values_list("pk", flat=True)
+    )
+    assert list(Objective.objects.filter(**ids_in("parent_key_result_id", parents))) == list(
+        Objective.objects.filter(parent_key_result__in=parents)
+    )
