@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
@@ -62,8 +63,13 @@ def kept(request: HttpRequest, name: str, parts: tuple, compute: Callable[[], T]
     return value
 
 
-# Stands for the CSRF token in kept HTML; each answer puts its own request's token there.
-CSRF_HOLE = "kept-csrf-token-hole"
+def _csrf_hole() -> str:
+    """What stands for the CSRF token in kept HTML; each answer puts its own token there.
+
+    Derived from the secret key: the same in every process, and not something a
+    title typed into a page could spell (it would be replaced too).
+    """
+    return "csrf-" + salted_hmac("okr.kept-html", "csrf-hole").hexdigest()[:32]
 
 
 def kept_html(request: HttpRequest, name: str, parts: tuple, render: Callable[[str], str]) -> str:
@@ -75,8 +81,9 @@ def kept_html(request: HttpRequest, name: str, parts: tuple, render: Callable[[s
     post from anyone's browser. ``parts`` must name whatever else the HTML
     depends on in the request (its path, for forms that return there).
     """
-    html = kept(request, name, parts, lambda: render(CSRF_HOLE))
-    return mark_safe(html.replace(CSRF_HOLE, get_token(request)))
+    hole = _csrf_hole()
+    html = kept(request, name, parts, lambda: render(hole))
+    return mark_safe(html.replace(hole, get_token(request)))
 
 
 def page_or_fragment(
