@@ -18,8 +18,9 @@ from okr.cycle_health import PaceReader
 from okr.demo import seed_demo
 from okr.models import CheckIn, KeyResult, Level, Objective, Visibility
 from okr.progress import roll_up, rounded
-from okr.services import membership_update
+from okr.services import membership_update, objective_update
 from okr.tree import ObjectiveNode, cycle_roots, load_cascade
+from okr.versions import organization_changed
 from tests.api.conftest import org_url
 from tests.factories import KeyResultFactory, ObjectiveFactory
 
@@ -330,5 +331,24 @@ def test_a_new_check_in_renews_the_kept_forecast(client_for, alice, acme, acme_c
     KeyResult.objects.filter(pk=key_result.pk).update(
         current_value=90, last_check_in_at=start + datetime.timedelta(days=5)
     )
+    organization_changed(acme.pk)  # as a check-in through the services does
 
     assert forecast_value() > first
+
+
+def test_the_answer_is_kept_until_a_write(
+    client_for, alice, acme_cycle, company_objective, django_assert_max_num_queries
+):
+    """One rendering per version and viewer: the next request reads it from the cache."""
+    client = client_for(alice)
+    url = org_url("acme", f"tree/?cycle={acme_cycle.pk}")
+    first = client.get(url)
+
+    with django_assert_max_num_queries(4):  # token, membership, cycle: no rows
+        again = client.get(url)
+
+    assert again.status_code == 200 and again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    objective_update(actor=alice, objective=company_objective, title="Delight every customer")
+    renamed = json.loads(client.get(url).content)
+    assert renamed["objectives"][0]["title"] == "Delight every customer"
