@@ -151,13 +151,16 @@ STORAGES = {
 
 # --- Redis: Celery broker, result backend and cache -------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache may have a Redis of its own, with eviction, so that kept pages and trees
+# never compete with the broker's queues for memory (docs/scaling.md).
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 
-if REDIS_URL:
+if CACHE_URL:
     CACHES = {
         "default": {
             # Redis down: the throttles fail open and log (okr/cache.py).
             "BACKEND": "okr.cache.FailOpenRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }

@@ -18,6 +18,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
             "DEBUG",
             "SECRET_KEY",
             "REDIS_URL",
+            "CACHE_URL",
             # Set by the browser tests for Playwright; never in a deployment.
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
@@ -64,6 +65,25 @@ def test_it_runs_tasks_eagerly_without_redis():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_the_cache_can_have_a_redis_of_its_own():
+    show = (
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['LOCATION'], settings.CELERY_BROKER_URL)"
+    )
+    shared = manage("shell", "-c", show, DEBUG="true", REDIS_URL="redis://broker:6379/0")
+    own = manage(
+        "shell",
+        "-c",
+        show,
+        DEBUG="true",
+        REDIS_URL="redis://broker:6379/0",
+        CACHE_URL="redis://cache:6379/0",
+    )
+
+    assert shared.stdout.split()[-2:] == ["redis://broker:6379/0", "redis://broker:6379/0"]
+    assert own.stdout.split()[-2:] == ["redis://cache:6379/0", "redis://broker:6379/0"]
 
 
 def test_it_serves_pages_with_static_files_before_collectstatic(tmp_path):
