@@ -20,8 +20,7 @@ from django.db import transaction
 from accounts.models import Membership
 from accounts.rls import all_tenants
 from accounts.tenancy import active_memberships
-
-KEPT_SECONDS = 60
+from okr.cache import remembered
 
 
 @dataclass(frozen=True)
@@ -38,13 +37,10 @@ def _key(user_id: int) -> str:
 
 def organizations_of(user) -> list[Entry]:
     """The user's active memberships, by organization name, for the switcher."""
-    try:
-        entries = cache.get(_key(user.pk))
-    except Exception:  # the cache only saves the read
-        entries = None
-    if entries is None:
+
+    def read() -> list[Entry]:
         with all_tenants():  # the user's list of organizations crosses tenants
-            entries = [
+            return [
                 Entry(
                     m.organization_id,
                     m.organization.slug,
@@ -53,9 +49,8 @@ def organizations_of(user) -> list[Entry]:
                 )
                 for m in active_memberships(user)
             ]
-        with contextlib.suppress(Exception):
-            cache.set(_key(user.pk), entries, KEPT_SECONDS)
-    return entries
+
+    return remembered(_key(user.pk), read)
 
 
 def forget(user_ids) -> None:

@@ -1,17 +1,55 @@
-"""The cache behind the throttles: Redis, failing open while Redis is down.
+"""The cache: Redis, failing open while Redis is down; and ``remembered``, its one read-through.
 
-Only the rate limits use the cache (accounts/throttling.py). When Redis cannot be
-reached they must not turn every sign-up and log-in into a 500: a read answers
-"nothing counted yet" and a write is dropped, each with an error in the log, so
-the limits are off until Redis is back (docs/operations.md).
+The rate limits (accounts/throttling.py), the sessions, the organizations'
+versions and what pages and the API keep between two writes all live here. When
+Redis cannot be reached none of them may turn a request into a 500: a read
+answers "nothing there" and a write is dropped, each with an error in the log,
+so the limits are off and everything is computed until Redis is back
+(docs/operations.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
+
+T = TypeVar("T")
+
+# How long a kept value may live: what it may lag behind the clock (statuses, "today")
+# and behind what bypasses the services (the support admin, the demo seeder).
+KEPT_SECONDS = 60
+
+
+def remembered(
+    key: str,
+    compute: Callable[[], T],
+    seconds: int = KEPT_SECONDS,
+    *,
+    encode: Callable[[T], object] | None = None,
+    decode: Callable[[object], T] | None = None,
+) -> T:
+    """``compute()``, kept under ``key`` for ``seconds``; computed every time the cache fails.
+
+    ``encode`` and ``decode`` change what is stored (the API tree keeps its answer
+    compressed); the value computed is answered as it is.
+    """
+    try:
+        stored = cache.get(key)
+    except Exception:  # a cache outage costs the computation, never the answer
+        stored = None
+    if stored is not None:
+        return decode(stored) if decode else stored
+    value = compute()
+    with contextlib.suppress(Exception):
+        cache.set(key, encode(value) if encode else value, seconds)
+    return value
+
 
 logger = logging.getLogger(__name__)
 

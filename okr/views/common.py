@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,12 +19,12 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from accounts.forms import add_service_errors
 from okr import pace, selectors
+from okr.cache import remembered
 from okr.models import Cycle, CycleStatus
 from okr.services import CLOSED_CYCLE
 from okr.versions import organization_version
 
 PROGRESS_CHANGED = "progressChanged"
-KEPT_SECONDS = 60  # what a kept fragment may lag behind the clock (its status, "today")
 # Part of every kept key: raise it when a kept value changes shape, so that a new
 # release never reads what the previous one kept.
 KEPT_FORMAT = 2
@@ -51,16 +49,7 @@ def kept(request: HttpRequest, name: str, parts: tuple, compute: Callable[[], T]
     raw = repr(
         (KEPT_FORMAT, name, request.organization.pk, version, request.membership.pk, today, parts)
     )
-    key = "okr:kept:" + hashlib.sha256(raw.encode()).hexdigest()
-    try:
-        value = cache.get(key)
-    except Exception:  # a cache outage costs the rendering, never the page
-        value = None
-    if value is None:
-        value = compute()
-        with contextlib.suppress(Exception):
-            cache.set(key, value, KEPT_SECONDS)
-    return value
+    return remembered("okr:kept:" + hashlib.sha256(raw.encode()).hexdigest(), compute)
 
 
 def _csrf_hole() -> str:
@@ -170,14 +159,8 @@ def selected_cycle(request: HttpRequest, cycles: list[Cycle] | None = None) -> C
     ``cycles``: the organization's cycles, when the page has read them already.
     """
     cycle_id = request.GET.get("cycle")
-    if cycle_id and cycles is not None:
-        wanted = selectors.parse_id(cycle_id)
-        cycle = next((cycle for cycle in cycles if cycle.pk == wanted), None)
-        if cycle is None:
-            raise Http404("No such cycle.")
-        return cycle
     if cycle_id:
-        return selectors.get_cycle_for(request.membership, cycle_id)
+        return selectors.get_cycle_for(request.membership, cycle_id, cycles)
     return selectors.default_cycle(request.membership, cycles)
 
 

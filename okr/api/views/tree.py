@@ -15,11 +15,10 @@ a write or a roll-up moves the version.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import hashlib
 import zlib
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -30,6 +29,7 @@ from okr import selectors
 from okr.api import serializers
 from okr.api.tree import FORMAT, tree_json
 from okr.api.views.base import TenantMixin, id_filter
+from okr.cache import remembered
 from okr.pace import local_today
 from okr.versions import organization_version
 
@@ -95,9 +95,6 @@ class TreeView(TenantMixin, generics.GenericAPIView):
         return _with_caching(HttpResponse(body, content_type="application/json"), etag)
 
 
-KEPT_SECONDS = 60
-
-
 def _kept(etag: str | None, compute) -> bytes:
     """The answer, kept for a minute under its ETag, which names everything it reads.
 
@@ -110,16 +107,8 @@ def _kept(etag: str | None, compute) -> bytes:
     if etag is None:
         return compute()
     key = "okr:api-tree:" + hashlib.sha256(etag.encode()).hexdigest()
-    try:
-        packed = cache.get(key)
-    except Exception:  # a cache outage costs the rendering, never the answer
-        packed = None
-    if packed is not None:
-        return zlib.decompress(packed)
-    body = compute()
-    with contextlib.suppress(Exception):
-        cache.set(key, zlib.compress(body, 1), KEPT_SECONDS)
-    return body
+    compress = functools.partial(zlib.compress, level=1)
+    return remembered(key, compute, encode=compress, decode=zlib.decompress)
 
 
 def _etags(header: str) -> set[str]:
