@@ -131,9 +131,18 @@ def get_key_result_for_check_in(membership: Membership, pk, *, lock: bool = Fals
     return key_result
 
 
-def get_cycle_for(membership: Membership, pk) -> Cycle:
-    """The cycle, if it is the member's organization's; else 404."""
-    cycle = Cycle.objects.filter(organization_id=membership.organization_id, pk=_as_id(pk)).first()
+def get_cycle_for(membership: Membership, pk, cycles: list[Cycle] | None = None) -> Cycle:
+    """The cycle, if it is the member's organization's; else 404.
+
+    ``cycles``: the organization's cycles, when the page has read them already.
+    """
+    if cycles is None:
+        cycle = Cycle.objects.filter(
+            organization_id=membership.organization_id, pk=_as_id(pk)
+        ).first()
+    else:
+        wanted = _as_id(pk)
+        cycle = next((cycle for cycle in cycles if cycle.pk == wanted), None)
     if cycle is None:
         raise Http404("No such cycle.")
     return cycle
