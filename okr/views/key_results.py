@@ -20,15 +20,15 @@ from okr.forms import CheckInForm, KeyResultForm, plain_decimal
 from okr.models import KeyResult
 from okr.views.common import done, failed_status, refused
 from okr.views.my_okrs import my_key_result_row
-from okr.views.objectives import (
+from okr.views.objective_page import (
     TEMPLATE,
-    cannot_move_message,
     decorate_key_result,
     key_results_of,
     mark_ends,
     objective_context,
     objective_url,
 )
+from okr.views.objectives import cannot_move_message
 
 
 def key_result_url(key_result: KeyResult) -> str:

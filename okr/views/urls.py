@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from okr.views import activity, dashboard, key_results, my_okrs, objectives, review, search, tree
+from okr.views import (
+    activity,
+    dashboard,
+    key_results,
+    my_okrs,
+    objective_page,
+    objectives,
+    review,
+    search,
+    tree,
+)
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -12,7 +22,7 @@ urlpatterns = [
     path("activity/", activity.activity, name="activity"),
     path("search/", search.search, name="search"),
     path("objectives/new/", objectives.objective_create, name="objective_create"),
-    path("objectives/<int:pk>/", objectives.objective_detail, name="objective_detail"),
+    path("objectives/<int:pk>/", objective_page.objective_detail, name="objective_detail"),
     path("objectives/<int:pk>/edit/", objectives.objective_edit, name="objective_edit"),
     path("objectives/<int:pk>/title/", objectives.objective_title, name="objective_title"),
     path(
