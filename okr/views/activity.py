@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from okr import selectors
 from okr.activity import activity_kinds_for, describe_changes
-from okr.forms import member_choices, option_tags
+from okr.member_options import member_choices, option_tags
 
 PER_PAGE = 50
 OBJECTIVE_CHOICES = 500  # the filter's list; a link from an objective page passes any id

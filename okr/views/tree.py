@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from okr import pace, selectors
-from okr.forms import member_choices, option_tags
+from okr.member_options import member_choices, option_tags
 from okr.models import Level, Objective
 from okr.tree import ObjectiveNode, cycle_roots, load_cascade
 from okr.views.common import kept, page_or_fragment, polling, selected_cycle

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from okr.forms import ManyOptionsSelect
+from okr.member_options import ManyOptionsSelect
 
 CHOICES = [(1, "Ada <Lovelace>"), (2, 'Grace "Amazing" Hopper'), (30, "Émile & Co")]
 
