@@ -94,12 +94,16 @@ def test_a_manager_aligns_a_team_objective_and_adds_key_results(
     expect(page.locator("#objective-header")).to_contain_text("Teams ship what customers ask for")
 
     # Click the title to edit it in place: Escape cancels, Enter saves.
+    # The editor takes the focus once htmx has swapped it in and wired its keys: a person
+    # types after that, and so does the test.
     page.locator("#objective-title .editable").click()
     title_input = page.get_by_label("Title of the objective")
+    expect(title_input).to_be_focused()
     title_input.fill("Something else")
     title_input.press("Escape")
     expect(page.locator("h1#objective-title")).to_contain_text("Ship the roadmap")
     page.locator("#objective-title .editable").click()
+    expect(page.get_by_label("Title of the objective")).to_be_focused()
     page.get_by_label("Title of the objective").fill("Ship the 2027 roadmap")
     page.get_by_label("Title of the objective").press("Enter")
     expect(page.locator("h1#objective-title")).to_contain_text("Ship the 2027 roadmap")
