@@ -54,9 +54,14 @@
   // Escape in an in-place editor cancels it: the editor listens for "cancelEdit"
   // (hx-trigger), a plain event, so htmx never evaluates a filter expression, which a
   // Content-Security-Policy without 'unsafe-eval' forbids.
+  // htmx wires a swapped-in editor only when it settles, a moment after the editor is on
+  // screen; an Escape in that moment would find no listener, so wire the editor first
+  // (processing an element twice changes nothing).
   document.addEventListener("keyup", function (event) {
-    if (event.key === "Escape" && event.target.dispatchEvent) {
-      event.target.dispatchEvent(new CustomEvent("cancelEdit", { bubbles: true }));
-    }
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var editor = event.target.closest("[hx-trigger=cancelEdit]");
+    if (!editor) return;
+    if (window.htmx) window.htmx.process(editor);
+    event.target.dispatchEvent(new CustomEvent("cancelEdit", { bubbles: true }));
   });
 })();

@@ -126,6 +126,8 @@ def test_a_manager_aligns_a_team_objective_and_adds_key_results(
     page.locator("#key-results .kr-row", has_text="Bugs closed").get_by_role(
         "link", name="Edit Bugs closed"
     ).click()
+    # A person clicks Save once htmx has settled the editor (it wires the form then).
+    expect(page.locator("form.kr-edit-form:not(.htmx-added)")).to_have_count(1)
     page.locator("form.kr-edit-form").get_by_label("Target").fill("50")
     page.evaluate("window.notReloaded = true")
     page.locator("form.kr-edit-form").get_by_role("button", name="Save").click()
@@ -139,6 +141,24 @@ def test_a_manager_aligns_a_team_objective_and_adds_key_results(
     page.goto(f"/o/acme/tree/?cycle={acme_cycle.pk}")
     expect(page.locator("#tree")).to_contain_text("Ship the 2027 roadmap")
     _screenshot(page, "tree")
+
+
+def test_escape_cancels_an_editor_htmx_has_not_settled_yet(page, team, mark):
+    """htmx wires a swapped-in editor only when it settles; Escape must not wait for that."""
+    objective, _ = team
+    log_in(page, mark.user.email)
+    page.goto(f"/o/acme/objectives/{objective.pk}/")
+    # Hold the settle for ten seconds: without the wiring in static/js/cascade.js the
+    # Escape below finds no listener and the editor stays.
+    page.evaluate("htmx.config.defaultSettleDelay = 10000")
+    page.get_by_role("link", name="Edit Features shipped").click()
+    editor = page.locator("form.kr-edit-form.htmx-added")
+    editor.get_by_label("Target").fill("999")
+    editor.get_by_label("Target").press("Escape")
+    expect(page.locator("form.kr-edit-form")).to_have_count(0, timeout=3000)
+    expect(page.locator("#key-results .kr-row", has_text="Features shipped")).to_contain_text(
+        "of 10"
+    )
 
 
 def test_an_employee_checks_in_and_sees_the_company_objective_move(page, team, company, emma):
