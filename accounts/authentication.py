@@ -7,10 +7,20 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from accounts.compiled import CompiledRead
 from accounts.models import ApiToken, hash_token
 
 # last_used_at is a hint, not an audit trail: write it at most once a minute.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _token(shape, *, token_hash: str):
+    tokens = ApiToken.objects.select_related("user").filter(token_hash=token_hash)
+    return tokens.order_by()[:1]  # a unique key: no ORDER BY to build
+
+
+# Read on every API request: compiled once (accounts/compiled.py).
+_TOKEN = CompiledRead(_token)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -26,8 +36,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
-        tokens = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw))
-        token = next(iter(tokens.order_by()[:1]), None)  # a unique key: no ORDER BY to build
+        token = _TOKEN.first(token_hash=hash_token(raw))
         now = timezone.now()
         if token is None or not token.user.is_active or token.expires_at <= now:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")

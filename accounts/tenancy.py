@@ -5,7 +5,21 @@ from __future__ import annotations
 from django.http import Http404
 
 from accounts import rls
+from accounts.compiled import CompiledRead
 from accounts.models import Membership, Organization, Team, User
+
+# Unique keys both: LIMIT 1 without the ORDER BY that first() would build. Read on every
+# request to an organization, so compiled once (accounts/compiled.py).
+_TENANT = CompiledRead(
+    lambda shape, *, slug: rls.as_tenant(Organization.objects.filter(slug=slug)).order_by()[:1]
+)
+_MEMBERSHIP = CompiledRead(
+    lambda shape, *, user_id, organization_id: (
+        Membership.objects.active()
+        .filter(user_id=user_id, organization_id=organization_id)
+        .order_by()[:1]
+    )
+)
 
 
 def get_membership(user, organization_slug: str) -> Membership:
@@ -18,13 +32,10 @@ def get_membership(user, organization_slug: str) -> Membership:
     """
     if not user or not user.is_authenticated:
         raise Http404("No such organization.")
-    # Unique keys both: LIMIT 1 without the ORDER BY that first() would build.
-    organizations = rls.as_tenant(Organization.objects.filter(slug=organization_slug))
-    organization = next(iter(organizations.order_by()[:1]), None)
+    organization = _TENANT.first(slug=organization_slug)
     if organization is None:
         raise Http404("No such organization.")
-    memberships = Membership.objects.active().filter(user=user, organization=organization)
-    membership = next(iter(memberships.order_by()[:1]), None)
+    membership = _MEMBERSHIP.first(user_id=user.pk, organization_id=organization.pk)
     if membership is None:
         raise Http404("No such organization.")
     membership.organization = organization

@@ -14,6 +14,7 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.compiled import CompiledRead
 from accounts.models import Membership, Organization, Team
 from accounts.tenancy import members_of, teams_of
 from okr import permissions
@@ -117,18 +118,31 @@ def get_key_result_for_check_in(membership: Membership, pk, *, lock: bool = Fals
     if not lock:
         key_result = get_key_result_for(membership, pk)
     else:
-        key_result = (
-            visible_key_results(membership)
-            .select_related("objective", "objective__cycle")
-            .select_for_update(of=("self",))
-            .filter(pk=_as_id(pk))
-            .order_by()[:1]  # by its key: no ORDER BY to build
+        key_result = _LOCKED_KEY_RESULT.first(
+            membership.role,
+            organization_id=membership.organization_id,
+            user_id=membership.user_id,
+            pk=_as_id(pk),
         )
-        key_result = next(iter(key_result), None)
         if key_result is None:
             raise Http404("No such key result.")
     permissions.require_check_in_rights(membership, key_result)
     return key_result
+
+
+def _locked_key_result(role: str, *, organization_id: int, user_id: int, pk: int):
+    member = Membership(organization_id=organization_id, user_id=user_id, role=role)
+    return (
+        visible_key_results(member)
+        .select_related("objective", "objective__cycle")
+        .select_for_update(of=("self",))
+        .filter(pk=pk)
+        .order_by()[:1]  # by its key: no ORDER BY to build
+    )
+
+
+# A check-in's read, the hottest of all: compiled once per role (accounts/compiled.py).
+_LOCKED_KEY_RESULT = CompiledRead(_locked_key_result)
 
 
 def get_cycle_for(membership: Membership, pk, cycles: list[Cycle] | None = None) -> Cycle:
