@@ -15,8 +15,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import BooleanField, Case, Count, Field, Lookup, Q, QuerySet, Value, When
+from django.db import NotSupportedError, connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Expression,
+    Field,
+    FloatField,
+    Func,
+    Lookup,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.fields.related import ForeignObject
 
 from accounts.models import Membership
@@ -72,6 +85,38 @@ class InIds(Lookup):
 
 Field.register_lookup(InIds)
 ForeignObject.register_lookup(InIds)  # foreign keys keep their own lookups
+
+
+class EpochSeconds(Func):
+    """A timestamp column as seconds since 1970, a float: thousands read without parsing.
+
+    psycopg hands every ``timestamptz`` to Django's own loader, written in Python:
+    2.6 µs a value, half of what the API tree's key-result query cost in its
+    profile (docs/performance.md). A float comes through psycopg's C loader, and
+    ``datetime.fromtimestamp`` gives the instant back exactly (a double holds
+    today's instants to a tenth of a microsecond). A column only: SQLite reads it
+    twice.
+    """
+
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(f"EpochSeconds on {connection.vendor}")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django keeps a datetime there as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text, in UTC: whole
+        # seconds from the first 19 characters (strftime would round the fraction to the
+        # millisecond), the fraction from the rest. The '%' is doubled twice: once for this
+        # template, once for Django's SQLite cursor.
+        template = (
+            "(strftime('%%%%s', substr(%(expressions)s, 1, 19))"
+            " + CAST(substr(%(expressions)s, 20) AS REAL))"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
 
 
 def ids_in(field: str, ids) -> dict:
@@ -208,12 +253,14 @@ def load_cascade_rows(
     *,
     objective_fields: tuple[str, ...],
     key_result_fields: tuple[str, ...],
+    key_result_expressions: dict[str, Expression] | None = None,
 ) -> CascadeRows:
     """Every level from ``roots`` down as ``values()`` rows: two queries per level.
 
     The same walk as ``load_cascade`` (same order, same visibility, the same
     guard against loops) without building model instances: the API tree reads
-    thousands of rows and answers them as they are.
+    thousands of rows and answers them as they are. ``key_result_expressions``
+    adds computed columns to the key-result rows, by name.
     """
     organization_id = membership.organization_id
     objective_fields = tuple(dict.fromkeys(("id", *objective_fields, "is_visible")))
@@ -232,7 +279,7 @@ def load_cascade_rows(
                 organization_id=organization_id, **ids_in("objective_id", visible)
             )
             .order_by("position", "id")
-            .values(*key_result_fields)
+            .values(*key_result_fields, **(key_result_expressions or {}))
         )
         for row in rows:
             result.key_results.setdefault(row["objective_id"], []).append(row)

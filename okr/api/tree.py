@@ -12,6 +12,8 @@ depth.
 from __future__ import annotations
 
 import contextlib
+import datetime
+import functools
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from okr import pace, scores
 from okr.cycle_health import PaceReader, key_result_score
 from okr.models import Cycle
 from okr.progress import rounded
-from okr.tree import CascadeRows, cycle_roots, load_cascade_rows
+from okr.tree import CascadeRows, EpochSeconds, cycle_roots, load_cascade_rows
 
 # JSON name → the row's column, in the serializers' order.
 OBJECTIVE_FIELDS = {
@@ -57,11 +59,13 @@ KEY_RESULT_FIELDS = {
     "position": "position",
     "progress": "progress",
     "confidence": "confidence",
-    "last_check_in_at": "last_check_in_at",
+    "last_check_in_at": "last_check_in_epoch",
     "grade": "grade",
     "grade_note": "grade_note",
     "rolled_over_from": "rolled_over_from_id",
 }
+# Computed columns of the key-result rows: the last check-in read as a float (see EpochSeconds).
+KEY_RESULT_EXPRESSIONS = {"last_check_in_epoch": EpochSeconds("last_check_in_at")}
 NUMBERS = ("start_value", "target_value", "current_value", "weight")
 # Computed per row (docs/pace-and-grades.md), after the stored fields, as the serializers do.
 OBJECTIVE_PACE = ("expected_progress", "status", "score")
@@ -94,7 +98,7 @@ class _ForecastRow:
         self.pk = row["id"]
         self.progress_source = row["progress_source"]
         self.metric = row["metric"]
-        self.last_check_in_at = row["last_check_in_at"]
+        self.last_check_in_at = row["last_check_in_epoch"]  # only ever asked whether it is None
         self.start_value = row["start_value"]
         self.target_value = row["target_value"]
 
@@ -108,6 +112,9 @@ class TreeWriter:
         self.pace.remember_cycle(cycle)
         self.tz = timezone.get_current_timezone()
         self._expected: dict[int, float] = {}
+        # Thousands of rows share a few progress values (0, 100, the usual steps): a
+        # status is judged once per value and cycle.
+        self._statuses: dict[tuple[float, int], str] = {}
         self.forecasts = self._forecasts(membership)
 
     def _forecasts(self, membership: Membership) -> dict[int, tuple[float, float] | None]:
@@ -131,10 +138,12 @@ class TreeWriter:
             cycle = self.pace.cycle(cycle_of_objective[objective_id])
             for row in group:
                 forecasts[row["id"]] = None
-                if row["last_check_in_at"] is None or not pace.is_forecastable(_ForecastRow(row)):
+                if row["last_check_in_epoch"] is None or not pace.is_forecastable(
+                    _ForecastRow(row)
+                ):
                     continue  # no line without check-ins; none for aligned or milestones
                 fingerprints[row["id"]] = (
-                    row["last_check_in_at"],
+                    row["last_check_in_epoch"],
                     row["start_value"],
                     row["target_value"],
                     row["metric"],
@@ -176,11 +185,17 @@ class TreeWriter:
             self._expected[cycle_id] = rounded(self.pace.expected_progress(cycle_id))
         return self._expected[cycle_id]
 
+    def status(self, progress: float, cycle_id: int) -> str:
+        key = (progress, cycle_id)
+        if key not in self._statuses:
+            self._statuses[key] = self.pace.status(progress, cycle_id)
+        return self._statuses[key]
+
     def objective_json(self, row: dict) -> dict:
         node = {name: row[column] for name, column in OBJECTIVE_FIELDS.items()}
         node["progress"] = rounded(node["progress"])
         node["expected_progress"] = self.expected_progress(row["cycle_id"])
-        node["status"] = self.pace.status(row["progress"], row["cycle_id"])
+        node["status"] = self.status(row["progress"], row["cycle_id"])
         key_results = self.rows.key_results.get(row["id"], ())
         for kr in key_results:  # each key result's score, once: its own node answers it too
             kr["score"] = key_result_score(kr["grade"], kr["progress"])
@@ -194,13 +209,14 @@ class TreeWriter:
         for name in NUMBERS:  # DRF's DecimalField, coerce_to_string=False: a JSON number
             node[name] = float(node[name])
         node["progress"] = rounded(node["progress"])
-        if node["last_check_in_at"] is not None:  # DRF's DateTimeField, in a line
-            moment = node["last_check_in_at"].astimezone(self.tz).isoformat()
-            node["last_check_in_at"] = moment.removesuffix("+00:00") + (
-                "Z" if moment.endswith("+00:00") else ""
+        if node["last_check_in_at"] is not None:
+            # DRF's DateTimeField: ISO 8601 in the current time zone, "Z" for a zero
+            # offset; orjson writes it so (OPT_UTC_Z, see render).
+            node["last_check_in_at"] = datetime.datetime.fromtimestamp(
+                node["last_check_in_at"], self.tz
             )
         node["expected_progress"] = self.expected_progress(cycle_id)
-        node["status"] = self.pace.status(row["progress"], cycle_id)
+        node["status"] = self.status(row["progress"], cycle_id)
         forecast = self.forecasts[row["id"]]
         node["forecast_value"] = None if forecast is None else forecast[0]
         node["forecast_progress"] = None if forecast is None else forecast[1]
@@ -211,7 +227,7 @@ class TreeWriter:
 
     def render(self, cycle_id: int) -> bytes:
         """``{"cycle": id, "objectives": [...]}`` as bytes, written with an explicit stack."""
-        dumps = orjson.dumps
+        dumps = functools.partial(orjson.dumps, option=orjson.OPT_UTC_Z)
         rows = self.rows
         parts = [b'{"cycle":', dumps(cycle_id), b',"objectives":[']
         stack = [_Frame(iter(rows.roots), None, b"]}")]
@@ -254,6 +270,9 @@ def tree_json(membership: Membership, cycle: Cycle) -> bytes:
         membership,
         cycle_roots(membership, cycle),
         objective_fields=tuple(OBJECTIVE_FIELDS.values()),
-        key_result_fields=tuple(KEY_RESULT_FIELDS.values()),
+        key_result_fields=tuple(
+            column for column in KEY_RESULT_FIELDS.values() if column not in KEY_RESULT_EXPRESSIONS
+        ),
+        key_result_expressions=KEY_RESULT_EXPRESSIONS,
     )
     return TreeWriter(membership, cycle, rows).render(cycle.pk)

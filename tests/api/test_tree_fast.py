@@ -10,10 +10,12 @@ from contextlib import contextmanager
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Membership, Role
 from okr.api import serializers
+from okr.api.tree import tree_json
 from okr.cycle_health import PaceReader
 from okr.demo import seed_demo
 from okr.models import CheckIn, KeyResult, Level, Objective, Visibility
@@ -352,3 +354,22 @@ def test_the_answer_is_kept_until_a_write(
     objective_update(actor=alice, objective=company_objective, title="Delight every customer")
     renamed = json.loads(client.get(url).content)
     assert renamed["objectives"][0]["title"] == "Delight every customer"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/London", "Asia/Kolkata"])
+def test_last_check_in_instants_read_as_the_serializers_write_them(alice, acme_cycle, zone):
+    """Whole seconds and microseconds, a zero offset ("Z") and another one, as DRF answers."""
+    objective = ObjectiveFactory(cycle=acme_cycle, owner=alice.user, title="Grow")
+    moments = [
+        datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 11, 2, 9, 30, 0, 1, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 7, 1, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+    ]
+    for moment in moments:
+        key_result = KeyResultFactory(objective=objective, owner=alice.user)
+        KeyResult.objects.filter(pk=key_result.pk).update(last_check_in_at=moment)
+    with timezone.override(zone):
+        body = json.loads(tree_json(alice, acme_cycle))
+        assert body == serializer_tree(alice, acme_cycle)
+    answered = [kr["last_check_in_at"] for kr in body["objectives"][0]["key_results"]]
+    assert len(set(answered)) == 3

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from okr.models import KeyResult, Level, Objective, Visibility
-from okr.tree import ObjectiveNode, cycle_roots, load_cascade
+from okr.tree import EpochSeconds, ObjectiveNode, cycle_roots, load_cascade
 from tests.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,4 +198,30 @@ def test_a_level_asks_for_its_ids_as_one_array_filter(emma, alice, acme_cycle):
     )
     assert list(Objective.objects.filter(**ids_in("parent_key_result_id", parents))) == list(
         Objective.objects.filter(parent_key_result__in=parents)
+    )
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 12, 1, 9, 30, 0, 1, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 12, 1, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+        datetime.datetime(2099, 2, 28, 12, 0, 0, 500000, tzinfo=datetime.UTC),
+    ],
+)
+def test_an_instant_read_as_epoch_seconds_comes_back_to_the_microsecond(acme_cycle, moment):
+    key_result = KeyResultFactory(objective=ObjectiveFactory(cycle=acme_cycle))
+    KeyResult.objects.filter(pk=key_result.pk).update(last_check_in_at=moment)
+    row = KeyResult.objects.filter(pk=key_result.pk).values(epoch=EpochSeconds("last_check_in_at"))[
+        0
+    ]
+    assert isinstance(row["epoch"], float)
+    assert datetime.datetime.fromtimestamp(row["epoch"], datetime.UTC) == moment
+    KeyResult.objects.filter(pk=key_result.pk).update(last_check_in_at=None)
+    assert (
+        KeyResult.objects.filter(pk=key_result.pk).values_list(
+            EpochSeconds("last_check_in_at"), flat=True
+        )[0]
+        is None
     )
