@@ -30,6 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import BaseExpression
 from django.db.models.fields.related import ForeignObject
 
 from accounts.models import Membership
@@ -80,7 +81,21 @@ class InIds(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, [int(pk) for pk in self.rhs]]
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.rhs.ids]
+
+
+class IdArray:
+    """The ids an ``InIds`` lookup sends, as ints.
+
+    Not a list: Django walks a list or tuple given to a lookup item by item, asking
+    each whether it is an expression; for the API tree's thousands of ids that was
+    a ninth of the Python calls of the whole request.
+    """
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids) -> None:
+        self.ids = [int(pk) for pk in ids]
 
 
 Field.register_lookup(InIds)
@@ -99,6 +114,8 @@ class EpochSeconds(Func):
     """
 
     output_field = FloatField()
+    # Both databases answer a float already: no converter to call on every row.
+    convert_value = staticmethod(BaseExpression._convert_value_noop)
 
     def as_sql(self, compiler, connection, **extra):
         raise NotSupportedError(f"EpochSeconds on {connection.vendor}")
@@ -128,7 +145,7 @@ def ids_in(field: str, ids) -> dict:
     """
     ids = list(ids)
     if connection.vendor == "postgresql":
-        return {f"{field}__in_ids": ids}
+        return {f"{field}__in_ids": IdArray(ids)}
     return {f"{field}__in": ids}
 
 

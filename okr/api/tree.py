@@ -17,6 +17,7 @@ import functools
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 import orjson
 from django.core.cache import cache
@@ -113,8 +114,9 @@ class TreeWriter:
         self.tz = timezone.get_current_timezone()
         self._expected: dict[int, float] = {}
         # Thousands of rows share a few progress values (0, 100, the usual steps): a
-        # status is judged once per value and cycle.
+        # status is judged once per value and cycle, a score once per grade and value.
         self._statuses: dict[tuple[float, int], str] = {}
+        self._scores: dict[tuple[Decimal | None, float], Decimal] = {}
         self.forecasts = self._forecasts(membership)
 
     def _forecasts(self, membership: Membership) -> dict[int, tuple[float, float] | None]:
@@ -191,6 +193,12 @@ class TreeWriter:
             self._statuses[key] = self.pace.status(progress, cycle_id)
         return self._statuses[key]
 
+    def key_result_score(self, grade: Decimal | None, progress: float) -> Decimal:
+        key = (grade, progress)
+        if key not in self._scores:
+            self._scores[key] = key_result_score(grade, progress)
+        return self._scores[key]
+
     def objective_json(self, row: dict) -> dict:
         node = {name: row[column] for name, column in OBJECTIVE_FIELDS.items()}
         node["progress"] = rounded(node["progress"])
@@ -198,7 +206,7 @@ class TreeWriter:
         node["status"] = self.status(row["progress"], row["cycle_id"])
         key_results = self.rows.key_results.get(row["id"], ())
         for kr in key_results:  # each key result's score, once: its own node answers it too
-            kr["score"] = key_result_score(kr["grade"], kr["progress"])
+            kr["score"] = self.key_result_score(kr["grade"], kr["progress"])
         node["score"] = float(
             scores.objective_score((kr["weight"], kr["score"]) for kr in key_results)
         )

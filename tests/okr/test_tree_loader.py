@@ -201,6 +201,29 @@ def test_a_level_asks_for_its_ids_as_one_array_filter(emma, alice, acme_cycle):
     )
 
 
+def test_building_a_level_query_costs_the_same_for_ten_ids_or_ten_thousand():
+    """Django walks a list given to a lookup item by item; the ids go as one array instead."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+
+    from okr.tree import ids_in
+
+    def python_calls(count: int) -> int:
+        profile = cProfile.Profile()
+        profile.enable()
+        str(Objective.objects.filter(**ids_in("parent_key_result_id", range(1, count + 1))).query)
+        profile.disable()
+        return pstats.Stats(profile).total_calls
+
+    small, large = python_calls(10), python_calls(10_000)
+    if connection.vendor == "postgresql":
+        assert large - small < 100, (small, large)
+    else:  # SQLite takes a plain IN list: a placeholder per id
+        assert large > small
+
+
 @pytest.mark.parametrize(
     "moment",
     [
