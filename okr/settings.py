@@ -109,6 +109,13 @@ for _database in DATABASES.values():
         _database.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
         )
+        # A statement run this many times on a connection is prepared there: PostgreSQL
+        # then skips parsing and planning it (half of its CPU per API check-in,
+        # docs/performance.md). 0 turns it off, for a transaction-pooling PgBouncer
+        # older than 1.21 (docs/scaling.md).
+        _prepare_after = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+        if _prepare_after > 0:
+            _database["OPTIONS"].update(server_side_binding=True, prepare_threshold=_prepare_after)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

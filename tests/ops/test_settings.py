@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -109,3 +111,36 @@ def test_it_serves_pages_with_static_files_before_collectstatic(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-2:] == ["200", "200"]
+
+
+def test_statements_are_prepared_after_five_runs_unless_turned_off():
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    postgres = "postgres://app@db:5432/cascade"
+    prepared = manage("shell", "-c", show, DEBUG="true", DATABASE_URL=postgres)
+    unprepared = manage(
+        "shell", "-c", show, DEBUG="true", DATABASE_URL=postgres, DATABASE_PREPARE_THRESHOLD="0"
+    )
+
+    assert prepared.returncode == 0, prepared.stderr
+    assert "'server_side_binding': True, 'prepare_threshold': 5" in prepared.stdout
+    assert unprepared.returncode == 0, unprepared.stderr
+    assert "prepare_threshold" not in unprepared.stdout
+    assert "server_side_binding" not in unprepared.stdout
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_a_statement_run_again_on_a_connection_is_prepared_there():
+    from django.db import connection
+
+    from accounts.models import Organization
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            return cursor.fetchone()[0]
+
+    before = prepared()
+    for _ in range(6):
+        list(Organization.objects.filter(slug="no-such-organization"))
+    assert prepared() == before + 1
