@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
+import operator
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,6 +66,9 @@ KEY_RESULT_FIELDS = {
     "grade_note": "grade_note",
     "rolled_over_from": "rolled_over_from_id",
 }
+# A row's columns in the fields' order, read in one call.
+_OBJECTIVE_COLUMNS = operator.itemgetter(*OBJECTIVE_FIELDS.values())
+_KEY_RESULT_COLUMNS = operator.itemgetter(*KEY_RESULT_FIELDS.values())
 # Computed columns of the key-result rows: the last check-in read as a float (see EpochSeconds).
 KEY_RESULT_EXPRESSIONS = {"last_check_in_epoch": EpochSeconds("last_check_in_at")}
 NUMBERS = ("start_value", "target_value", "current_value", "weight")
@@ -200,7 +204,7 @@ class TreeWriter:
         return self._scores[key]
 
     def objective_json(self, row: dict) -> dict:
-        node = {name: row[column] for name, column in OBJECTIVE_FIELDS.items()}
+        node = dict(zip(OBJECTIVE_FIELDS, _OBJECTIVE_COLUMNS(row), strict=True))
         node["progress"] = rounded(node["progress"])
         node["expected_progress"] = self.expected_progress(row["cycle_id"])
         node["status"] = self.status(row["progress"], row["cycle_id"])
@@ -213,7 +217,7 @@ class TreeWriter:
         return node
 
     def key_result_json(self, row: dict, cycle_id: int) -> dict:
-        node = {name: row[column] for name, column in KEY_RESULT_FIELDS.items()}
+        node = dict(zip(KEY_RESULT_FIELDS, _KEY_RESULT_COLUMNS(row), strict=True))
         for name in NUMBERS:  # DRF's DecimalField, coerce_to_string=False: a JSON number
             node[name] = float(node[name])
         node["progress"] = rounded(node["progress"])
@@ -253,15 +257,28 @@ class TreeWriter:
                 if not row["is_visible"]:
                     parts.append(dumps({"private": True, "progress": rounded(row["progress"])}))
                     continue
+                node = self.objective_json(row)
+                key_results = rows.key_results.get(row["id"])
+                if not key_results:
+                    node["key_results"] = _EMPTY_LIST
+                    parts.append(dumps(node))
+                    continue
                 # The node's own fields, its closing brace traded for the nested list.
-                parts.append(dumps(self.objective_json(row))[:-1] + b',"key_results":[')
-                key_results = rows.key_results.get(row["id"], ())
+                parts.append(dumps(node)[:-1] + b',"key_results":[')
                 stack.append(_Frame(iter(key_results), row["cycle_id"], b"]}"))
             else:  # a list of key results of an objective in cycle ``frame.cycle_id``
                 node = self.key_result_json(row, frame.cycle_id)
+                children = rows.children.get(row["id"])
+                if not children:  # most key results: a leaf needs no frame of its own
+                    node["children"] = _EMPTY_LIST
+                    parts.append(dumps(node))
+                    continue
                 parts.append(dumps(node)[:-1] + b',"children":[')
-                stack.append(_Frame(iter(rows.children.get(row["id"], ())), None, b"]}"))
+                stack.append(_Frame(iter(children), None, b"]}"))
         return b"".join(parts)
+
+
+_EMPTY_LIST = orjson.Fragment(b"[]")
 
 
 @dataclass
