@@ -44,13 +44,20 @@ def objective_score(key_results: Iterable[tuple[Decimal | float, Decimal]]) -> D
 
     Each ``scoreᵢ`` is a key result's score as answered (already 2 decimals).
     """
+    # A weight read from the database is a Decimal already; a float is read as the
+    # shortest decimal that names it.
+    pairs = [
+        (weight if isinstance(weight, Decimal) else Decimal(str(weight)), Decimal(score))
+        for weight, score in key_results
+    ]
+    if not pairs:
+        return Decimal("0.00")
     with localcontext() as context:
         context.prec = 50
-        pairs = [(Decimal(str(weight)), Decimal(score)) for weight, score in key_results]
-        total_weight = sum((weight for weight, _ in pairs), Decimal(0))
-        if not pairs or total_weight <= 0:
+        total_weight = sum(weight for weight, _ in pairs)
+        if total_weight <= 0:
             return Decimal("0.00")
-        weighted = sum((weight * score for weight, score in pairs), Decimal(0))
+        weighted = sum(weight * score for weight, score in pairs)
         return _two_places(weighted / total_weight)
 
 
