@@ -59,6 +59,11 @@ class CompiledRead:
         self._lock = threading.Lock()
 
     def rows(self, shape: Hashable = (), *, using: str = "default", **values) -> list[Model]:
+        # Checked on every call: a None bound where the ORM would have written IS NULL
+        # would quietly ask something else.
+        for value in values.values():
+            if type(value) not in (int, str):
+                raise TypeError(f"a compiled read binds ints and strs, not {type(value).__name__}")
         compiled = self._compiled.get((shape, using, tuple(values)))
         if compiled is None:
             compiled = self._compile(shape, using, values)
@@ -124,7 +129,5 @@ class CompiledRead:
         return compiled
 
 
-def _marker(index: int, value: Any) -> int | str:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"a compiled read binds ints and strs, not {type(value).__name__}")
+def _marker(index: int, value: int | str) -> int | str:
     return _INT_MARKER_BASE + index if isinstance(value, int) else _STR_MARKER.format(index)

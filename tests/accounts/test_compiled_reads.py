@@ -180,3 +180,6 @@ def test_only_ints_and_strs_are_bound(acme, value):
     read = CompiledRead(lambda shape, *, pk: Organization.objects.filter(pk=pk))
     with pytest.raises(TypeError):
         read.rows(pk=value)
+    assert read.first(pk=acme.pk) == acme
+    with pytest.raises(TypeError):  # compiled already: still refused, never bound
+        read.rows(pk=value)
