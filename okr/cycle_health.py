@@ -18,6 +18,7 @@ The rules are stated in ``docs/pace-and-grades.md``.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -49,6 +50,8 @@ class PaceReader:
         self._forecasts: dict[int, pace.Forecast | None] = {}
         self._scores: dict[int, Decimal] = {}
         self._expected: dict[int, float] = {}
+        # Thousands of rows share a few progress values (0, 100, the usual steps).
+        self._statuses: dict[tuple[float, int], str] = {}
 
     # --- Cycles --------------------------------------------------------------------
 
@@ -87,9 +90,14 @@ class PaceReader:
         return self._expected[cycle_id]
 
     def status(self, progress: float, cycle_id: int) -> str:
-        """The status of a row of this progress in this cycle, as of today."""
-        expected = self.expected_progress(cycle_id)
-        return pace.status_for(progress, self.cycle(cycle_id), self.today, expected)
+        """The status of a row of this progress in this cycle, as of today (once per pair)."""
+        key = (progress, cycle_id)
+        if key not in self._statuses:
+            expected = self.expected_progress(cycle_id)
+            self._statuses[key] = pace.status_for(
+                progress, self.cycle(cycle_id), self.today, expected
+            )
+        return self._statuses[key]
 
     def gap(self, progress: float, cycle_id: int) -> float:
         """``progress − expected``: negative when behind pace."""
@@ -161,8 +169,13 @@ class PaceReader:
         return self._scores[objective.pk]
 
 
+@functools.lru_cache(maxsize=4096)
 def key_result_score(grade: Decimal | None, progress: float) -> Decimal:
-    """The key result's score: ``scores.key_result_score`` by position, for rows read as values."""
+    """The key result's score: ``scores.key_result_score`` by position, for rows read as values.
+
+    Kept per (grade, progress): a tree or a cycle's summary scores thousands of rows
+    that share a few hundred values, and the score is a pure function of the two.
+    """
     return scores.key_result_score(grade=grade, progress=progress)
 
 

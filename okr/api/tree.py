@@ -18,7 +18,6 @@ import operator
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
 import orjson
 from django.core.cache import cache
@@ -117,10 +116,6 @@ class TreeWriter:
         self.pace.remember_cycle(cycle)
         self.tz = timezone.get_current_timezone()
         self._expected: dict[int, float] = {}
-        # Thousands of rows share a few progress values (0, 100, the usual steps): a
-        # status is judged once per value and cycle, a score once per grade and value.
-        self._statuses: dict[tuple[float, int], str] = {}
-        self._scores: dict[tuple[Decimal | None, float], Decimal] = {}
         self.forecasts = self._forecasts(membership)
 
     def _forecasts(self, membership: Membership) -> dict[int, tuple[float, float] | None]:
@@ -191,26 +186,14 @@ class TreeWriter:
             self._expected[cycle_id] = rounded(self.pace.expected_progress(cycle_id))
         return self._expected[cycle_id]
 
-    def status(self, progress: float, cycle_id: int) -> str:
-        key = (progress, cycle_id)
-        if key not in self._statuses:
-            self._statuses[key] = self.pace.status(progress, cycle_id)
-        return self._statuses[key]
-
-    def key_result_score(self, grade: Decimal | None, progress: float) -> Decimal:
-        key = (grade, progress)
-        if key not in self._scores:
-            self._scores[key] = key_result_score(grade, progress)
-        return self._scores[key]
-
     def objective_json(self, row: dict) -> dict:
         node = dict(zip(OBJECTIVE_FIELDS, _OBJECTIVE_COLUMNS(row), strict=True))
         node["progress"] = rounded(node["progress"])
         node["expected_progress"] = self.expected_progress(row["cycle_id"])
-        node["status"] = self.status(row["progress"], row["cycle_id"])
+        node["status"] = self.pace.status(row["progress"], row["cycle_id"])
         key_results = self.rows.key_results.get(row["id"], ())
         for kr in key_results:  # each key result's score, once: its own node answers it too
-            kr["score"] = self.key_result_score(kr["grade"], kr["progress"])
+            kr["score"] = key_result_score(kr["grade"], kr["progress"])
         node["score"] = float(
             scores.objective_score((kr["weight"], kr["score"]) for kr in key_results)
         )
@@ -228,7 +211,7 @@ class TreeWriter:
                 node["last_check_in_at"], self.tz
             )
         node["expected_progress"] = self.expected_progress(cycle_id)
-        node["status"] = self.status(row["progress"], cycle_id)
+        node["status"] = self.pace.status(row["progress"], cycle_id)
         forecast = self.forecasts[row["id"]]
         node["forecast_value"] = None if forecast is None else forecast[0]
         node["forecast_progress"] = None if forecast is None else forecast[1]
