@@ -16,7 +16,6 @@ nothing from ``okr``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +55,6 @@ class CompiledRead:
     def __init__(self, build: Callable[..., QuerySet]):
         self._build = build
         self._compiled: dict[tuple, _Compiled] = {}
-        self._lock = threading.Lock()
 
     def rows(self, shape: Hashable = (), *, using: str = "default", **values) -> list[Model]:
         # Checked on every call: a None bound where the ORM would have written IS NULL
@@ -124,8 +122,8 @@ class CompiledRead:
             ),
             compiler=compiler,
         )
-        with self._lock:
-            self._compiled[(shape, using, tuple(values))] = compiled
+        # Two threads compiling one shape at once store the same thing: no lock needed.
+        self._compiled[(shape, using, tuple(values))] = compiled
         return compiled
 
 
