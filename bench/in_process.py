@@ -38,6 +38,4 @@ def setup_django() -> None:
     os.environ.pop("REDIS_URL", None)
     os.environ.pop("MIGRATE_DATABASE_URL", None)  # one role: the benchmarks migrate what they seed
 
-    import django
-
-    django.setup()
+    import okr.wsgi  # noqa: F401  (the process as gunicorn starts it: Django set up, and more)

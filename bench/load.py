@@ -159,8 +159,7 @@ print(json.dumps({
 # before each request, so each one renders; the forecasts stay warm either way).
 INPROCESS_CODE = r"""
 import json, statistics, sys, time
-import django
-django.setup()
+import okr.wsgi  # the process as gunicorn starts it: Django set up, and what the entry point adds
 from django.test import Client
 from accounts.models import User
 try:

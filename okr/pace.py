@@ -149,10 +149,12 @@ def cycle_end_instant(cycle: Cycle, tz: datetime.tzinfo) -> datetime.datetime:
 
 def is_forecastable(key_result: KeyResult) -> bool:
     """Only measured key results that are not milestones get a forecast."""
-    return (
-        key_result.progress_source == ProgressSource.MEASURED
-        and key_result.metric != Metric.MILESTONE
-    )
+    return forecastable_kind(key_result.progress_source, key_result.metric)
+
+
+def forecastable_kind(progress_source: str, metric: str) -> bool:
+    """``is_forecastable`` for a key result read as values."""
+    return progress_source == ProgressSource.MEASURED and metric != Metric.MILESTONE
 
 
 def forecast(

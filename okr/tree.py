@@ -137,6 +137,23 @@ class EpochSeconds(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
+class AsFloat(Func):
+    """A decimal column as a double, converted by the database: no ``Decimal`` per value.
+
+    Both databases round to the nearest double, as ``float(Decimal)`` does (the
+    API answers decimals as JSON numbers), and answer a float: no converter.
+    """
+
+    output_field = FloatField()
+    convert_value = staticmethod(BaseExpression._convert_value_noop)
+    template = "CAST(%(expressions)s AS DOUBLE PRECISION)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="CAST(%(expressions)s AS REAL)", **extra
+        )
+
+
 def ids_in(field: str, ids) -> dict:
     """``{field}__in`` for thousands of ids: one array parameter on PostgreSQL.
 
@@ -251,78 +268,90 @@ def _objective_nodes(
 
 
 @dataclass
-class CascadeRows:
-    """The cascade as plain rows (``values()``), grouped for a walk from the roots.
+class CascadeLevel:
+    """One level of the cascade: its objectives, and the key results of the visible ones.
 
-    ``roots`` and every list in ``children`` are objective rows carrying
-    ``is_visible``; ``key_results`` holds, per visible objective id, its key
-    result rows. Nothing is nested: a walk over these dictionaries needs no
+    Rows are ``values_list()`` tuples in their ``CascadeRows`` columns' order. The
+    next level's objectives support this level's key results.
+    """
+
+    objectives: list[tuple]
+    key_results: list[tuple]
+
+
+@dataclass
+class CascadeRows:
+    """The cascade as plain rows, level by level from the roots.
+
+    Each objective row holds ``objective_columns``: the caller's, then ``id``,
+    ``parent_key_result_id`` and ``is_visible`` where the caller did not ask for
+    them; each key-result row ``key_result_columns``, with ``id`` and
+    ``objective_id``. Nothing is nested: a walk over the levels needs no
     recursion, however deep the cascade.
     """
 
-    roots: list[dict]
-    key_results: dict[int, list[dict]]
-    children: dict[int, list[dict]]
+    objective_columns: tuple[str, ...]
+    key_result_columns: tuple[str, ...]
+    levels: list[CascadeLevel]
 
 
 def load_cascade_rows(
     membership: Membership,
     roots: QuerySet[Objective],
     *,
-    objective_fields: tuple[str, ...],
-    key_result_fields: tuple[str, ...],
+    objective_columns: tuple[str, ...],
+    key_result_columns: tuple[str, ...],
     key_result_expressions: dict[str, Expression] | None = None,
 ) -> CascadeRows:
-    """Every level from ``roots`` down as ``values()`` rows: two queries per level.
+    """Every level from ``roots`` down as tuples: two queries per level.
 
     The same walk as ``load_cascade`` (same order, same visibility, the same
-    guard against loops) without building model instances: the API tree reads
-    thousands of rows and answers them as they are. ``key_result_expressions``
-    adds computed columns to the key-result rows, by name.
+    guard against loops) without building model instances or dictionaries: the
+    API tree reads thousands of rows and zips each into its answer once.
+    ``key_result_expressions`` are computed columns the caller names among
+    ``key_result_columns``.
     """
     organization_id = membership.organization_id
-    objective_fields = tuple(dict.fromkeys(("id", *objective_fields, "is_visible")))
-    key_result_fields = tuple(dict.fromkeys(("id", "objective_id", *key_result_fields)))
-    child_fields = tuple(dict.fromkeys((*objective_fields, "parent_key_result_id")))
-    expressions = key_result_expressions or {}
-    roots = with_visibility(roots.filter(organization_id=organization_id), membership)
-    level = _dict_rows(roots, objective_fields)
-    result = CascadeRows(roots=level, key_results={}, children={})
-    seen = {row["id"] for row in level}
-    while level:
-        visible = [row["id"] for row in level if row["is_visible"]]
+    cascade = CascadeRows(
+        objective_columns=tuple(
+            dict.fromkeys((*objective_columns, "id", "parent_key_result_id", "is_visible"))
+        ),
+        key_result_columns=tuple(dict.fromkeys((*key_result_columns, "id", "objective_id"))),
+        levels=[],
+    )
+    objective_id = cascade.objective_columns.index("id")
+    is_visible = cascade.objective_columns.index("is_visible")
+    key_result_id = cascade.key_result_columns.index("id")
+    objectives = with_visibility(roots.filter(organization_id=organization_id), membership)
+    seen: set[int] = set()
+    while True:
+        level = CascadeLevel(objectives=[], key_results=[])
+        for row in objectives.values_list(*cascade.objective_columns):
+            if row[objective_id] in seen:  # the services refuse loops; never walk one anyway
+                continue
+            seen.add(row[objective_id])
+            level.objectives.append(row)
+        if not level.objectives:
+            break
+        cascade.levels.append(level)
+        visible = [row[objective_id] for row in level.objectives if row[is_visible]]
         if not visible:
             break
-        key_result_ids = []
-        rows = (
+        level.key_results = list(
             KeyResult.objects.filter(
                 organization_id=organization_id, **ids_in("objective_id", visible)
             )
             .order_by("position", "id")
-            .annotate(**expressions)
+            .annotate(**(key_result_expressions or {}))
+            .values_list(*cascade.key_result_columns)
         )
-        for row in _dict_rows(rows, (*key_result_fields, *expressions)):
-            result.key_results.setdefault(row["objective_id"], []).append(row)
-            key_result_ids.append(row["id"])
-        if not key_result_ids:
+        if not level.key_results:
             break
-        children = with_visibility(
+        objectives = with_visibility(
             Objective.objects.filter(
-                organization_id=organization_id, **ids_in("parent_key_result_id", key_result_ids)
+                organization_id=organization_id,
+                **ids_in("parent_key_result_id", [row[key_result_id] for row in level.key_results]),
             ).order_by("position", "id"),
             membership,
         )
-        level = []
-        for row in _dict_rows(children, child_fields):
-            if row["id"] in seen:  # the services refuse loops; never walk one anyway
-                continue
-            seen.add(row["id"])
-            result.children.setdefault(row["parent_key_result_id"], []).append(row)
-            level.append(row)
-    return result
-
-
-def _dict_rows(queryset: QuerySet, names: tuple[str, ...]) -> list[dict]:
-    """``values(*names)``, each row zipped into its dict in C (Django's ``values()`` builds
-    each dict in a Python loop: a twentieth of the API tree's time)."""
-    return [dict(zip(names, row, strict=True)) for row in queryset.values_list(*names)]
+    return cascade

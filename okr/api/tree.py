@@ -16,8 +16,8 @@ import datetime
 import functools
 import operator
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import defaultdict
+from decimal import Decimal
 
 import orjson
 from django.core.cache import cache
@@ -26,9 +26,9 @@ from django.utils import timezone
 from accounts.models import Membership
 from okr import pace, scores
 from okr.cycle_health import PaceReader, key_result_score
-from okr.models import Cycle
+from okr.models import Cycle, KeyResult
 from okr.progress import rounded
-from okr.tree import CascadeRows, EpochSeconds, cycle_roots, load_cascade_rows
+from okr.tree import AsFloat, CascadeRows, EpochSeconds, cycle_roots, load_cascade_rows
 
 # JSON name → the row's column, in the serializers' order.
 OBJECTIVE_FIELDS = {
@@ -52,9 +52,9 @@ KEY_RESULT_FIELDS = {
     "owner": "owner_id",
     "metric": "metric",
     "unit": "unit",
-    "start_value": "start_value",
-    "target_value": "target_value",
-    "current_value": "current_value",
+    "start_value": "start_as_float",
+    "target_value": "target_as_float",
+    "current_value": "current_as_float",
     "weight": "weight",
     "progress_source": "progress_source",
     "position": "position",
@@ -65,12 +65,15 @@ KEY_RESULT_FIELDS = {
     "grade_note": "grade_note",
     "rolled_over_from": "rolled_over_from_id",
 }
-# A row's columns in the fields' order, read in one call.
-_OBJECTIVE_COLUMNS = operator.itemgetter(*OBJECTIVE_FIELDS.values())
-_KEY_RESULT_COLUMNS = operator.itemgetter(*KEY_RESULT_FIELDS.values())
-# Computed columns of the key-result rows: the last check-in read as a float (see EpochSeconds).
-KEY_RESULT_EXPRESSIONS = {"last_check_in_epoch": EpochSeconds("last_check_in_at")}
-NUMBERS = ("start_value", "target_value", "current_value", "weight")
+# Computed columns of the key-result rows. DRF's DecimalField (coerce_to_string=False)
+# answers a float, which the database converts (AsFloat); the last check-in is read as a
+# float too (EpochSeconds). The weight stays a Decimal: the objective's score needs it exact.
+KEY_RESULT_EXPRESSIONS = {
+    "start_as_float": AsFloat("start_value"),
+    "target_as_float": AsFloat("target_value"),
+    "current_as_float": AsFloat("current_value"),
+    "last_check_in_epoch": EpochSeconds("last_check_in_at"),
+}
 # Computed per row (docs/pace-and-grades.md), after the stored fields, as the serializers do.
 OBJECTIVE_PACE = ("expected_progress", "status", "score")
 KEY_RESULT_PACE = ("expected_progress", "status", "forecast_value", "forecast_progress", "score")
@@ -82,29 +85,18 @@ FORMAT = zlib.crc32(
     ).encode()
 )
 
-
 FORECAST_SECONDS = 7 * 24 * 3600
 
+# orjson refuses to nest deeper than 255 containers, and each level of the cascade is
+# four (an objective, its key results, a key result, its children): a subtree this many
+# levels deep is written on its own and set in its parent as ready JSON (orjson.Fragment).
+LEVELS_PER_DUMP = 32
 
-class _ForecastRow:
-    """What ``PaceReader.load_forecasts`` reads of a key result, from its row."""
-
-    __slots__ = (
-        "last_check_in_at",
-        "metric",
-        "pk",
-        "progress_source",
-        "start_value",
-        "target_value",
-    )
-
-    def __init__(self, row: dict) -> None:
-        self.pk = row["id"]
-        self.progress_source = row["progress_source"]
-        self.metric = row["metric"]
-        self.last_check_in_at = row["last_check_in_epoch"]  # only ever asked whether it is None
-        self.start_value = row["start_value"]
-        self.target_value = row["target_value"]
+# The rows begin with the answer's fields, in their order (see load_cascade_rows): each
+# row is zipped with these names, which stop before the loader's own columns.
+_OBJECTIVE_NAMES = tuple(OBJECTIVE_FIELDS)
+_KEY_RESULT_NAMES = tuple(KEY_RESULT_FIELDS)
+_FORECAST_INPUTS = ("last_check_in_at", "start_value", "target_value", "metric", "progress_source")
 
 
 class TreeWriter:
@@ -119,7 +111,7 @@ class TreeWriter:
         self.forecasts = self._forecasts(membership)
 
     def _forecasts(self, membership: Membership) -> dict[int, tuple[float, float] | None]:
-        """``(forecast_value, forecast_progress)`` of every key result, None where there is none.
+        """``(forecast_value, forecast_progress)`` of the key results that may have one.
 
         A forecast reads every check-in of its key result (thousands of rows for a
         tree) but changes only with them: the organization's forecasts are kept in
@@ -129,26 +121,26 @@ class TreeWriter:
         organization's time zone. A changed fingerprint is a miss; the misses are
         computed together, in one query, and the entry is written back.
         """
-        cycle_of_objective = {row["id"]: row["cycle_id"] for row in self.rows.roots}
-        for group in self.rows.children.values():
-            cycle_of_objective.update((row["id"], row["cycle_id"]) for row in group)
+        columns = self.rows.key_result_columns
+        inputs = operator.itemgetter(
+            *(columns.index(KEY_RESULT_FIELDS[name]) for name in _FORECAST_INPUTS)
+        )
+        key_result_id = columns.index("id")
+        of_objective = columns.index("objective_id")
+        objective_id = self.rows.objective_columns.index("id")
+        cycle_id = self.rows.objective_columns.index("cycle_id")
         timezone_name = membership.organization.timezone
-        forecasts: dict[int, tuple[float, float] | None] = {}
         fingerprints: dict[int, tuple] = {}
-        for objective_id, group in self.rows.key_results.items():
-            cycle = self.pace.cycle(cycle_of_objective[objective_id])
-            for row in group:
-                forecasts[row["id"]] = None
-                if row["last_check_in_epoch"] is None or not pace.is_forecastable(
-                    _ForecastRow(row)
-                ):
+        for level in self.rows.levels:
+            cycle_of_objective = {row[objective_id]: row[cycle_id] for row in level.objectives}
+            for row in level.key_results:
+                fingerprint = inputs(row)
+                last_check_in, _, _, metric, progress_source = fingerprint
+                if last_check_in is None or not pace.forecastable_kind(progress_source, metric):
                     continue  # no line without check-ins; none for aligned or milestones
-                fingerprints[row["id"]] = (
-                    row["last_check_in_epoch"],
-                    row["start_value"],
-                    row["target_value"],
-                    row["metric"],
-                    row["progress_source"],
+                cycle = self.pace.cycle(cycle_of_objective[row[of_objective]])
+                fingerprints[row[key_result_id]] = (
+                    *fingerprint,
                     cycle.start_date,
                     cycle.end_date,
                     timezone_name,
@@ -158,6 +150,7 @@ class TreeWriter:
             kept = cache.get(key) or {}
         except Exception:  # a cache outage costs the computation, never the answer
             kept = {}
+        forecasts: dict[int, tuple[float, float] | None] = {}
         misses = []
         for pk, fingerprint in fingerprints.items():
             hit = kept.get(pk)
@@ -167,16 +160,20 @@ class TreeWriter:
                 misses.append(pk)
         if not misses:
             return forecasts
-        rows = {row["id"]: row for group in self.rows.key_results.values() for row in group}
-        adapters = [_ForecastRow(rows[pk]) for pk in misses]
-        self.pace.load_forecasts(adapters)  # one query for every miss
-        for adapter in adapters:
-            forecast = self.pace.forecast(adapter)
+        # The rows hold the range as doubles; the forecast's progress needs it exact.
+        key_results = list(
+            KeyResult.objects.filter(
+                organization_id=membership.organization_id, pk__in=misses
+            ).only(*_FORECAST_INPUTS, "objective_id")
+        )
+        self.pace.load_forecasts(key_results)  # one query for every miss
+        for key_result in key_results:
+            forecast = self.pace.forecast(key_result)
             value = (
                 None if forecast is None else (float(forecast.value), rounded(forecast.progress))
             )
-            forecasts[adapter.pk] = value
-            kept[adapter.pk] = (fingerprints[adapter.pk], value)
+            forecasts[key_result.pk] = value
+            kept[key_result.pk] = (fingerprints[key_result.pk], value)
         with contextlib.suppress(Exception):  # a cache outage costs the next computation
             cache.set(key, kept, timeout=FORECAST_SECONDS)
         return forecasts
@@ -186,24 +183,23 @@ class TreeWriter:
             self._expected[cycle_id] = rounded(self.pace.expected_progress(cycle_id))
         return self._expected[cycle_id]
 
-    def objective_json(self, row: dict) -> dict:
-        node = dict(zip(OBJECTIVE_FIELDS, _OBJECTIVE_COLUMNS(row), strict=True))
-        node["progress"] = rounded(node["progress"])
-        node["expected_progress"] = self.expected_progress(row["cycle_id"])
-        node["status"] = self.pace.status(row["progress"], row["cycle_id"])
-        key_results = self.rows.key_results.get(row["id"], ())
-        for kr in key_results:  # each key result's score, once: its own node answers it too
-            kr["score"] = key_result_score(kr["grade"], kr["progress"])
-        node["score"] = float(
-            scores.objective_score((kr["weight"], kr["score"]) for kr in key_results)
-        )
+    def objective_node(self, row: tuple) -> dict:
+        """A visible objective's node, its score to come once its key results are read."""
+        node = dict(zip(_OBJECTIVE_NAMES, row, strict=False))
+        progress = node["progress"]
+        node["progress"] = rounded(progress)
+        node["expected_progress"] = self.expected_progress(node["cycle"])
+        node["status"] = self.pace.status(progress, node["cycle"])
+        node["score"] = None
+        node["key_results"] = []
         return node
 
-    def key_result_json(self, row: dict, cycle_id: int) -> dict:
-        node = dict(zip(KEY_RESULT_FIELDS, _KEY_RESULT_COLUMNS(row), strict=True))
-        for name in NUMBERS:  # DRF's DecimalField, coerce_to_string=False: a JSON number
-            node[name] = float(node[name])
-        node["progress"] = rounded(node["progress"])
+    def key_result_node(self, row: tuple, cycle_id: int) -> tuple[dict, Decimal]:
+        """The key result's node, and its score for its objective's."""
+        node = dict(zip(_KEY_RESULT_NAMES, row, strict=False))
+        node["weight"] = float(node["weight"])
+        progress = node["progress"]
+        node["progress"] = rounded(progress)
         if node["last_check_in_at"] is not None:
             # DRF's DateTimeField: ISO 8601 in the current time zone, "Z" for a zero
             # offset; orjson writes it so (OPT_UTC_Z, see render).
@@ -211,63 +207,62 @@ class TreeWriter:
                 node["last_check_in_at"], self.tz
             )
         node["expected_progress"] = self.expected_progress(cycle_id)
-        node["status"] = self.pace.status(row["progress"], cycle_id)
-        forecast = self.forecasts[row["id"]]
+        node["status"] = self.pace.status(progress, cycle_id)
+        forecast = self.forecasts.get(node["id"])
         node["forecast_value"] = None if forecast is None else forecast[0]
         node["forecast_progress"] = None if forecast is None else forecast[1]
-        if node["grade"] is not None:
-            node["grade"] = float(node["grade"])
-        node["score"] = float(row["score"])
-        return node
+        grade = node["grade"]
+        if grade is not None:
+            node["grade"] = float(grade)
+        score = key_result_score(grade, progress)
+        node["score"] = float(score)
+        node["children"] = []
+        return node, score
 
     def render(self, cycle_id: int) -> bytes:
-        """``{"cycle": id, "objectives": [...]}`` as bytes, written with an explicit stack."""
+        """``{"cycle": id, "objectives": [...]}`` as bytes.
+
+        Every node is built level by level and hung in its parent's list, then the
+        whole is written by one ``orjson.dumps``: no recursion in Python, whatever
+        the depth (a cascade deeper than ``LEVELS_PER_DUMP`` is cut, see there).
+        """
         dumps = functools.partial(orjson.dumps, option=orjson.OPT_UTC_Z)
-        rows = self.rows
-        parts = [b'{"cycle":', dumps(cycle_id), b',"objectives":[']
-        stack = [_Frame(iter(rows.roots), None, b"]}")]
-        while stack:
-            frame = stack[-1]
-            row = next(frame.rows, None)
-            if row is None:
-                parts.append(frame.closing)
-                stack.pop()
-                continue
-            if frame.has_items:
-                parts.append(b",")
-            frame.has_items = True
-            if frame.cycle_id is None:  # a list of objectives
-                if not row["is_visible"]:
-                    private = {"private": True, "progress": rounded(row["progress"])}
-                    parts.append(dumps(private)[:-1] + b"}")  # a copy of its own size
-                    continue
-                # The node's own fields, its closing brace traded for the nested list.
-                # (Slicing also copies orjson's bytes out of the ~4 KB buffer they were
-                # written in: 20,000 nodes kept whole until the join cost 140 MB more.)
-                node = dumps(self.objective_json(row))[:-1]
-                key_results = rows.key_results.get(row["id"])
-                if not key_results:
-                    parts.append(node + b',"key_results":[]}')
-                    continue
-                parts.append(node + b',"key_results":[')
-                stack.append(_Frame(iter(key_results), row["cycle_id"], b"]}"))
-            else:  # a list of key results of an objective in cycle ``frame.cycle_id``
-                node = dumps(self.key_result_json(row, frame.cycle_id))[:-1]
-                children = rows.children.get(row["id"])
-                if not children:  # most key results: a leaf needs no frame of its own
-                    parts.append(node + b',"children":[]}')
-                    continue
-                parts.append(node + b',"children":[')
-                stack.append(_Frame(iter(children), None, b"]}"))
-        return b"".join(parts)
-
-
-@dataclass
-class _Frame:
-    rows: Iterator[dict]
-    cycle_id: int | None  # None: objectives; else key results of an objective of this cycle
-    closing: bytes
-    has_items: bool = False
+        objective_id = self.rows.objective_columns.index("id")
+        parent_id = self.rows.objective_columns.index("parent_key_result_id")
+        is_visible = self.rows.objective_columns.index("is_visible")
+        progress = self.rows.objective_columns.index("progress")
+        weight = self.rows.key_result_columns.index("weight")
+        of_objective = self.rows.key_result_columns.index("objective_id")
+        roots: list[dict] = []
+        parents: list[dict[int, dict]] = []  # per level, its key results' nodes by id
+        for depth, level in enumerate(self.rows.levels):
+            visible: dict[int, dict] = {}
+            for row in level.objectives:
+                if row[is_visible]:
+                    node = visible[row[objective_id]] = self.objective_node(row)
+                else:
+                    node = {"private": True, "progress": rounded(row[progress])}
+                if depth:
+                    parents[-1][row[parent_id]]["children"].append(node)
+                else:
+                    roots.append(node)
+            key_results: dict[int, dict] = {}
+            scored: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+            for row in level.key_results:
+                objective = visible[row[of_objective]]
+                node, score = self.key_result_node(row, objective["cycle"])
+                objective["key_results"].append(node)
+                key_results[node["id"]] = node
+                scored[row[of_objective]].append((row[weight], score))
+            for pk, node in visible.items():
+                node["score"] = float(scores.objective_score(scored.get(pk, ())))
+            parents.append(key_results)
+        # Deepest first, so that each subtree written holds no cut still to make.
+        for depth in reversed(range(LEVELS_PER_DUMP, len(parents), LEVELS_PER_DUMP)):
+            for node in parents[depth - 1].values():
+                if node["children"]:
+                    node["children"] = orjson.Fragment(dumps(node["children"]))
+        return dumps({"cycle": cycle_id, "objectives": roots})
 
 
 def tree_json(membership: Membership, cycle: Cycle) -> bytes:
@@ -275,10 +270,8 @@ def tree_json(membership: Membership, cycle: Cycle) -> bytes:
     rows = load_cascade_rows(
         membership,
         cycle_roots(membership, cycle),
-        objective_fields=tuple(OBJECTIVE_FIELDS.values()),
-        key_result_fields=tuple(
-            column for column in KEY_RESULT_FIELDS.values() if column not in KEY_RESULT_EXPRESSIONS
-        ),
+        objective_columns=tuple(OBJECTIVE_FIELDS.values()),
+        key_result_columns=tuple(KEY_RESULT_FIELDS.values()),
         key_result_expressions=KEY_RESULT_EXPRESSIONS,
     )
     return TreeWriter(membership, cycle, rows).render(cycle.pk)

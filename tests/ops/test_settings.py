@@ -144,3 +144,17 @@ def test_a_statement_run_again_on_a_connection_is_prepared_there():
     for _ in range(6):
         list(Organization.objects.filter(slug="no-such-organization"))
     assert prepared() == before + 1
+
+
+def test_the_wsgi_entry_point_loads_every_view_then_freezes_what_it_loaded():
+    """What a worker loads at start is out of the collector's way (docs/performance.md)."""
+    show = (
+        "import gc, sys; tracked = len(gc.get_objects()); import okr.wsgi; "
+        "print(gc.get_freeze_count(), tracked, 'okr.api.views.tree' in sys.modules)"
+    )
+    result = manage("shell", "-c", show, DEBUG="true")
+
+    assert result.returncode == 0, result.stderr
+    frozen, tracked_before, views_loaded = result.stdout.split()[-3:]
+    assert int(frozen) > int(tracked_before)  # more than the shell itself had loaded
+    assert views_loaded == "True"
