@@ -68,12 +68,18 @@ class ObjectiveNode:
 
 
 class InIds(Lookup):
-    """``field = ANY(%s::bigint[])``: thousands of ids as one array parameter (PostgreSQL).
+    """``field = ANY('{1,2,3}'::bigint[])``: thousands of ids as one array (PostgreSQL).
 
     ``IN (SELECT unnest(…))`` sent one array too, but as a semi-join whose plan
     followed the statistics: on a table not yet analyzed the planner expected one
     row and compared every row with every id, 5 s for a 5,000-objective cascade.
     ``= ANY`` is a filter (or an index condition) whatever the estimates.
+
+    The array is written into the statement, not bound: an unchanged cascade read
+    again (every poll after a check-in) then runs the very statements prepared the
+    first times, and PostgreSQL keeps their plans. Bound, each run planned the
+    array afresh (a third of the API tree's database time, docs/performance.md).
+    ``IdArray`` holds nothing but integers, so the text is safe to inline.
     """
 
     lookup_name = "in_ids"
@@ -81,16 +87,16 @@ class InIds(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.rhs.literal]
+        return f"{lhs} = ANY('{self.rhs.literal}'::bigint[])", lhs_params
 
 
 class IdArray:
-    """The ids an ``InIds`` lookup sends, as one array literal, ``{1,2,3}``.
+    """The ids an ``InIds`` lookup asks for, as one array literal, ``{1,2,3}``.
 
     Not a list: Django walks a list or tuple given to a lookup item by item, asking
     each whether it is an expression (for the API tree's thousands of ids, a ninth
-    of the Python calls of the whole request), and psycopg dumps a list element by
-    element in Python; the literal is joined in C and PostgreSQL parses it.
+    of the Python calls of the whole request); the literal is joined in C and
+    PostgreSQL parses it. Every id goes through ``int()``: nothing else gets in.
     """
 
     __slots__ = ("literal",)
@@ -155,11 +161,11 @@ class AsFloat(Func):
 
 
 def ids_in(field: str, ids) -> dict:
-    """``{field}__in`` for thousands of ids: one array parameter on PostgreSQL.
+    """``{field}__in`` for thousands of ids: one array on PostgreSQL (``InIds``).
 
     A level of a big cascade is thousands of ids; as ``IN (%s, %s, …)`` the
     driver parses one placeholder per id on every query (a tenth of the API
-    tree's time in its profile). ``InIds`` sends one array.
+    tree's time in its profile).
     """
     ids = list(ids)
     if connection.vendor == "postgresql":

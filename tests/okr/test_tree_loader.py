@@ -248,3 +248,31 @@ def test_an_instant_read_as_epoch_seconds_comes_back_to_the_microsecond(acme_cyc
         )[0]
         is None
     )
+
+
+def test_level_ids_are_written_into_the_statement_as_integers_only():
+    from okr.tree import IdArray
+
+    assert IdArray([3, "4", True]).literal == "{3,4,1}"
+    with pytest.raises(ValueError):
+        IdArray(["1}'::bigint[]); DROP TABLE okr_objective; --"])
+
+
+@pytest.mark.services
+def test_an_unchanged_cascade_read_again_runs_the_statements_prepared_before(
+    emma, alice, acme_cycle
+):
+    """The same ids give the same statement text, so PostgreSQL keeps each level's plan."""
+    from django.db import connection
+
+    _build_levels(acme_cycle, alice.user, levels=3, width=3)
+    for _ in range(6):  # prepared from the fifth run on (okr/settings.py)
+        load_cascade(emma, cycle_roots(emma, acme_cycle), depth=None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%= ANY('{%}'::bigint[])%"],
+        )
+        prepared = [row[0] for row in cursor.fetchall()]
+
+    assert len(prepared) >= 4  # key results and objectives of the levels below the roots
