@@ -97,6 +97,7 @@ LEVELS_PER_DUMP = 32
 _OBJECTIVE_NAMES = tuple(OBJECTIVE_FIELDS)
 _KEY_RESULT_NAMES = tuple(KEY_RESULT_FIELDS)
 _FORECAST_INPUTS = ("last_check_in_at", "start_value", "target_value", "metric", "progress_source")
+_NO_FORECAST = (None, None)
 
 
 class TreeWriter:
@@ -110,7 +111,7 @@ class TreeWriter:
         self._expected: dict[int, float] = {}
         self.forecasts = self._forecasts(membership)
 
-    def _forecasts(self, membership: Membership) -> dict[int, tuple[float, float] | None]:
+    def _forecasts(self, membership: Membership) -> dict[int, tuple[float | None, float | None]]:
         """``(forecast_value, forecast_progress)`` of the key results that may have one.
 
         A forecast reads every check-in of its key result (thousands of rows for a
@@ -150,12 +151,12 @@ class TreeWriter:
             kept = cache.get(key) or {}
         except Exception:  # a cache outage costs the computation, never the answer
             kept = {}
-        forecasts: dict[int, tuple[float, float] | None] = {}
+        forecasts: dict[int, tuple[float | None, float | None]] = {}
         misses = []
         for pk, fingerprint in fingerprints.items():
             hit = kept.get(pk)
             if hit is not None and hit[0] == fingerprint:
-                forecasts[pk] = hit[1]
+                forecasts[pk] = hit[1] or _NO_FORECAST
             else:
                 misses.append(pk)
         if not misses:
@@ -172,7 +173,7 @@ class TreeWriter:
             value = (
                 None if forecast is None else (float(forecast.value), rounded(forecast.progress))
             )
-            forecasts[key_result.pk] = value
+            forecasts[key_result.pk] = value or _NO_FORECAST
             kept[key_result.pk] = (fingerprints[key_result.pk], value)
         with contextlib.suppress(Exception):  # a cache outage costs the next computation
             cache.set(key, kept, timeout=FORECAST_SECONDS)
@@ -194,7 +195,7 @@ class TreeWriter:
         node["key_results"] = []
         return node
 
-    def key_result_node(self, row: tuple, cycle_id: int) -> tuple[dict, Decimal]:
+    def key_result_node(self, row: tuple, objective: dict) -> tuple[dict, Decimal]:
         """The key result's node, and its score for its objective's."""
         node = dict(zip(_KEY_RESULT_NAMES, row, strict=False))
         node["weight"] = float(node["weight"])
@@ -206,11 +207,11 @@ class TreeWriter:
             node["last_check_in_at"] = datetime.datetime.fromtimestamp(
                 node["last_check_in_at"], self.tz
             )
-        node["expected_progress"] = self.expected_progress(cycle_id)
-        node["status"] = self.pace.status(progress, cycle_id)
-        forecast = self.forecasts.get(node["id"])
-        node["forecast_value"] = None if forecast is None else forecast[0]
-        node["forecast_progress"] = None if forecast is None else forecast[1]
+        node["expected_progress"] = objective["expected_progress"]  # the same cycle's
+        node["status"] = self.pace.status(progress, objective["cycle"])
+        node["forecast_value"], node["forecast_progress"] = self.forecasts.get(
+            node["id"], _NO_FORECAST
+        )
         grade = node["grade"]
         if grade is not None:
             node["grade"] = float(grade)
@@ -250,7 +251,7 @@ class TreeWriter:
             scored: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
             for row in level.key_results:
                 objective = visible[row[of_objective]]
-                node, score = self.key_result_node(row, objective["cycle"])
+                node, score = self.key_result_node(row, objective)
                 objective["key_results"].append(node)
                 key_results[node["id"]] = node
                 scored[row[of_objective]].append((row[weight], score))
