@@ -28,7 +28,6 @@ from okr.services.common import (
 )
 
 
-@transaction.atomic
 def check_in_record(
     *,
     actor: Membership,
@@ -69,6 +68,22 @@ def check_in_record(
     if key_result.is_milestone and value not in (0, 1):
         raise ValidationError({"value": ["A milestone takes 0 (not done) or 1 (done)."]})
 
+    # Every refusal is raised above, before the writes: a caller may catch it and go on
+    # in its transaction. So the writes need no savepoint of their own (two statements
+    # fewer per check-in); if one fails, the caller's transaction fails with it.
+    with transaction.atomic(savepoint=False):
+        return _write_check_in(actor, key_result, value, confidence, note, locked=locked)
+
+
+def _write_check_in(
+    actor: Membership,
+    key_result: KeyResult,
+    value: Decimal,
+    confidence: str,
+    note: str,
+    *,
+    locked: bool,
+) -> CheckIn:
     # The row as of its lock: the caller's own when it read it locked, else read again here.
     row = key_result if locked else KeyResult.objects.select_for_update().get(pk=key_result.pk)
     now = timezone.now()

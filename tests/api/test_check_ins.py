@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -177,3 +179,30 @@ def test_it_reads_the_key_result_once_and_locked(client_for, alice, company_key_
     assert reads[0].endswith('FOR UPDATE OF "okr_keyresult"')
     company_key_result.refresh_from_db()
     assert company_key_result.current_value == 40
+    assert not any("SAVEPOINT" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_refused_check_in_leaves_the_callers_transaction_usable(alice, company_objective):
+    """The service raises every refusal before it writes, so its writes need no savepoint."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from okr.services import check_in_record
+
+    milestone = KeyResultFactory(
+        objective=company_objective,
+        owner=alice.user,
+        metric=Metric.MILESTONE,
+        start_value=0,
+        target_value=1,
+    )
+    with transaction.atomic():
+        with pytest.raises(ValidationError):
+            check_in_record(
+                actor=alice, key_result=milestone, value=Decimal(7), confidence="on_track"
+            )
+        record = check_in_record(
+            actor=alice, key_result=milestone, value=Decimal(1), confidence="on_track"
+        )
+
+    assert CheckIn.objects.filter(pk=record.pk, key_result=milestone).exists()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from okr import progress, services
 from okr.models import Activity, CheckIn, KeyResult, Level, Metric, Objective
@@ -126,7 +126,9 @@ def test_it_writes_nothing_when_the_activity_cannot_be_recorded(emma, churn, mon
         raise RuntimeError("the activity table is on fire")
 
     monkeypatch.setattr(services.check_ins, "record_activity", broken)
-    with pytest.raises(RuntimeError):
+    # The writes take no savepoint of their own: a failure fails the caller's transaction
+    # (here a request's, as in the views), which then commits nothing of the check-in.
+    with pytest.raises(RuntimeError), transaction.atomic():
         services.check_in_record(actor=emma, key_result=churn, value=D(3), confidence="off_track")
 
     assert not CheckIn.objects.exists()
