@@ -11,7 +11,7 @@ directory), it:
 2. starts gunicorn (2 workers) on 127.0.0.1 and one Celery worker on Redis;
 3. drives each request of the table with Locust — headless, 4 users, a
    bounded run — and reads requests/s, p50 and p95 from its CSV, each also as
-   a ratio of ``/healthz`` measured in the same run;
+   a ratio of ``/healthz`` measured right before it (``HEALTHZ_BESIDE``);
 4. times the roll-up: from a check-in's 201 to the moment the company
    objective above it holds a new stored value, idle and while Locust sends
    60 check-ins/s on other branches of the cascade;
@@ -60,6 +60,11 @@ ROWS = [
     ("api-tree-polling", "API tree, polling with If-None-Match"),
     ("api-check-in", "API check-in"),
 ]
+
+# Seconds of /healthz measured right before each row, as that row's ratio's denominator.
+# The machine's speed drifts within a run (a shared 2-vCPU machine), and the last rows
+# run minutes after the first /healthz (docs/performance.md).
+HEALTHZ_BESIDE = 5
 
 # Runs inside the measured revision (cwd = its tree, DJANGO_SETTINGS_MODULE set): only
 # what every revision has — seed_demo, ApiToken.issue, the session engine.
@@ -337,9 +342,9 @@ def start_worker(target: Target, log: Path) -> subprocess.Popen:
 
 def locust(
     target: Target, setup_file: Path, request: str, *, seconds: float, users: int, rate: float,
-    workdir: Path, background: bool = False,
+    workdir: Path, background: bool = False, name: str | None = None,
 ):  # fmt: skip
-    prefix = workdir / f"{target.label}-{request}"
+    prefix = workdir / f"{target.label}-{name or request}"
     argv = [
         str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
         "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{round(seconds)}s",
@@ -477,6 +482,12 @@ def measure(target: Target, arguments, workdir: Path) -> None:
                 target.results[request] = None
                 continue
             print(f"… {target.label}: {request}", file=sys.stderr)
+            if request != "healthz":
+                # The ratio's denominator, measured right before the row (see HEALTHZ_BESIDE).
+                target.results[f"healthz before {request}"] = locust(
+                    target, setup_file, "healthz", seconds=HEALTHZ_BESIDE, users=arguments.users,
+                    rate=0, workdir=workdir, name=f"healthz-before-{request}",
+                )  # fmt: skip
             target.results[request] = locust(
                 target, setup_file, request, seconds=arguments.duration,
                 users=arguments.users, rate=0, workdir=workdir,
@@ -553,7 +564,8 @@ def print_report(targets: list[Target]) -> None:
         line = [title]
         for target in targets:
             row = target.results[request]
-            health = target.results["healthz"]["rps"] or 1
+            health = target.results.get(f"healthz before {request}") or target.results["healthz"]
+            health = health["rps"] or 1
             failed = f" ({row['failures']} failed)" if row["failures"] else ""
             line += [
                 f"{row['rps']:.1f}{failed}",
@@ -563,6 +575,15 @@ def print_report(targets: list[Target]) -> None:
             ]
         print("| " + " | ".join(line) + " |")
     print()
+    for target in targets:
+        beside = [
+            row["rps"] for name, row in target.results.items() if name.startswith("healthz before")
+        ]
+        if beside:
+            print(
+                f"{target.label}: `/healthz` right before each row (the ratio's denominator): "
+                f"{min(beside):.0f}–{max(beside):.0f} req/s"
+            )
     for target in targets:
         idle, busy = target.results["rollup_idle"], target.results["rollup_busy"]
         load = target.results["busy_load"]
