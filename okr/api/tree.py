@@ -1,12 +1,13 @@
-"""The API tree as JSON bytes, straight from ``values()`` rows (``docs/performance.md``).
+"""The API tree as JSON bytes, straight from ``values_list()`` rows (``docs/performance.md``).
 
 The serializers' way — a model instance per row, a serializer field per value,
 then one recursive ``json.dumps`` — cost about 100 µs a node and failed on a deep
-cascade. Here each row is turned into the same fields as ``ObjectiveSerializer``
-and ``KeyResultSerializer`` answer (``tests/api/test_tree_fast.py`` compares the
-two on random organizations), each node is encoded flat by orjson, and the
-nesting is written by a loop with an explicit stack: no recursion, whatever the
-depth.
+cascade. Here each row is zipped once into the same fields as
+``ObjectiveSerializer`` and ``KeyResultSerializer`` answer
+(``tests/api/test_tree_fast.py`` compares the two on random organizations), the
+nodes are hung in their parents' lists level by level, without recursion, and
+one ``orjson.dumps`` writes the whole (cut into pieces below a depth orjson
+refuses, ``LEVELS_PER_DUMP``).
 """
 
 from __future__ import annotations
