@@ -18,6 +18,7 @@ without an ETag and a missed bump is logged.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from django.core.cache import cache
@@ -32,6 +33,10 @@ def _key(organization_id: int) -> str:
 
 def organization_version(organization_id: int) -> int | None:
     """The organization's current version; None when the cache cannot answer."""
+    written_here = _written_in_this_transaction()
+    if organization_id in written_here:  # this transaction wrote since: move it first
+        written_here.discard(organization_id)
+        organization_version_bump(organization_id)
     key = _key(organization_id)
     try:
         version = cache.get(key)
@@ -61,14 +66,32 @@ def organization_version_bump(organization_id: int) -> None:
 
 
 def organization_changed(organization_id: int) -> None:
-    """Move the version now, and again when the current transaction commits.
+    """Move the version when the current transaction commits, and before it reads it again.
 
-    The move after the commit is the one that counts (see above). The move now
-    makes the transaction's own later reads (a page rendered after the write,
-    in the same request or test) miss what was kept before it; a concurrent
-    reader that pairs the old data with this version is overtaken by the
-    second move.
+    The move after the commit is the one that counts (see above). Should the
+    transaction itself read the version after this write (a page rendered after
+    the write, in the same request or test), it is moved first, so that those
+    reads miss what was kept before the write; a concurrent reader that pairs the
+    old data with that move is overtaken by the one after the commit. A write that
+    nothing reads after (an API write) costs one move, not two. A rolled-back
+    write leaves at most one needless move behind.
     """
     if transaction.get_connection().in_atomic_block:
-        organization_version_bump(organization_id)
-    transaction.on_commit(lambda: organization_version_bump(organization_id), robust=True)
+        _written_in_this_transaction().add(organization_id)
+    transaction.on_commit(lambda: _committed(organization_id), robust=True)
+
+
+def _committed(organization_id: int) -> None:
+    _written_in_this_transaction().discard(organization_id)
+    organization_version_bump(organization_id)
+
+
+# Per thread, as Django's connections are: the organizations written in the current
+# transaction whose version has not moved since.
+_local = threading.local()
+
+
+def _written_in_this_transaction() -> set[int]:
+    if not hasattr(_local, "organizations"):
+        _local.organizations = set()
+    return _local.organizations
