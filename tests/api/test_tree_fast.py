@@ -373,3 +373,28 @@ def test_last_check_in_instants_read_as_the_serializers_write_them(alice, acme_c
         assert body == serializer_tree(alice, acme_cycle)
     answered = [kr["last_check_in_at"] for kr in body["objectives"][0]["key_results"]]
     assert len(set(answered)) == 3
+
+
+def test_the_collector_waits_while_the_answer_is_built(
+    alice, acme_cycle, company_objective, monkeypatch
+):
+    """It would only walk nodes that all live until the answer is written (docs/performance.md)."""
+    import gc
+
+    from okr.api import tree
+
+    enabled = []
+
+    def watched(function):
+        def call(*args, **kwargs):
+            enabled.append(gc.isenabled())
+            return function(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(tree, "load_cascade_rows", watched(tree.load_cascade_rows))
+    monkeypatch.setattr(tree.TreeWriter, "render", watched(tree.TreeWriter.render))
+
+    assert json.loads(tree_json(alice, acme_cycle))["objectives"]
+    assert enabled == [False, False]  # loading the rows, writing the answer
+    assert gc.isenabled()  # and on again after
