@@ -121,7 +121,8 @@ class TreeWriter:
         tree) but changes only with them: the organization's forecasts are kept in
         one cache entry, each under a fingerprint of everything it reads — the last
         check-in's instant (check-ins are only ever added, and each one moves it),
-        the key result's range, metric and source, its cycle's dates and the
+        the key result's range (as the rows' doubles: two ranges tell apart to 15
+        significant digits), metric and source, its cycle's dates and the
         organization's time zone. A changed fingerprint is a miss; the misses are
         computed together, in one query, and the entry is written back.
         """
