@@ -8,16 +8,18 @@ directory), it:
    four key results each by default: about 4,750 key results in the active
    quarter) in its own PostgreSQL database (``<name>_baseline`` for the
    baseline, so that migrations of two revisions never meet);
-2. starts gunicorn (2 workers) on 127.0.0.1 and one Celery worker on Redis;
-3. drives each request of the table with Locust — headless, 4 users, a
+2. times the API tree in-process (microseconds per node), every revision one
+   after the other before any load;
+3. starts gunicorn (2 workers) on 127.0.0.1 and one Celery worker on Redis;
+4. drives each request of the table with Locust — headless, 4 users, a
    bounded run — and reads requests/s, p50 and p95 from its CSV, each also as
    a ratio of ``/healthz`` measured right before it (``HEALTHZ_BESIDE``);
-4. times the roll-up: from a check-in's 201 to the moment the company
+5. times the roll-up: from a check-in's 201 to the moment the company
    objective above it holds a new stored value, idle and while Locust sends
    60 check-ins/s on other branches of the cascade;
-5. times the API tree in-process (microseconds per node) and, on a second
-   organization of 20,000 key results, the peak resident memory of the
-   gunicorn worker that answers it (``VmHWM``).
+6. on a second organization of 20,000 key results, measures the peak
+   resident memory of the gunicorn worker that answers its API tree
+   (``VmHWM``).
 
 Every process it starts is tracked by pid and stopped by pid, also on Ctrl-C.
 Needs ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``; the bench extra
@@ -455,24 +457,39 @@ def worker_peak_rss(master: subprocess.Popen) -> int:
     return max(peaks)
 
 
-def measure(target: Target, arguments, workdir: Path) -> None:
+def seed(target: Target, arguments, workdir: Path) -> None:
     log = workdir / f"{target.label}.log"
     print(f"… {target.label}: seeding {arguments.objectives} objectives", file=sys.stderr)
     setup = run_python(target, SETUP_CODE, "load", str(arguments.objectives), "4", log=log)
-    setup_file = workdir / f"{target.label}-setup.json"
-    setup_file.write_text(json.dumps(setup))
+    (workdir / f"{target.label}-setup.json").write_text(json.dumps(setup))
     target.results["size"] = (setup["objectives"], setup["key_results"])
 
-    # The median of 15 after 5 to warm up: on a shared 2-vCPU machine single runs vary by
-    # a quarter.
-    inprocess = run_python(target, INPROCESS_CODE, str(setup_file), "15", log=log)
-    target.results["inprocess"] = inprocess
 
+def flush_redis() -> None:
     subprocess.run(
         [PYTHON, "-c", "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
          os.environ["REDIS_URL"]],
         check=True,
     )  # fmt: skip
+
+
+def measure_in_process(target: Target, workdir: Path) -> None:
+    # The median of 15 after 5 to warm up: on a shared 2-vCPU machine single runs vary by
+    # a quarter. Every revision is timed here, one after the other, before any load
+    # stage: this machine slows down under minutes of sustained load, and a revision
+    # timed after another's load stage read up to 1.6 times slower (docs/performance.md).
+    setup_file = workdir / f"{target.label}-setup.json"
+    log = workdir / f"{target.label}.log"
+    print(f"… {target.label}: the API tree in-process", file=sys.stderr)
+    flush_redis()  # nothing another revision kept (sessions live in the database too)
+    target.results["inprocess"] = run_python(target, INPROCESS_CODE, str(setup_file), "15", log=log)
+
+
+def measure(target: Target, arguments, workdir: Path) -> None:
+    log = workdir / f"{target.label}.log"
+    setup_file = workdir / f"{target.label}-setup.json"
+    setup = json.loads(setup_file.read_text())
+    flush_redis()
     gunicorn = start_gunicorn(target, arguments.workers, log)
     worker = start_worker(target, log)
     time.sleep(3)  # the worker connects to the broker
@@ -646,6 +663,10 @@ def main() -> None:
                 )
             )
         targets.append(Target("now", ROOT, os.environ["DATABASE_URL"], arguments.port))
+        for target in targets:
+            seed(target, arguments, workdir)
+        for target in targets:
+            measure_in_process(target, workdir)
         for target in targets:
             measure(target, arguments, workdir)
         print_report(targets)
